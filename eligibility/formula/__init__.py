@@ -1,0 +1,1 @@
+"""The safe formula language: parse and type-check (check.py), compile to numpy (compile.py)."""

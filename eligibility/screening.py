@@ -1,0 +1,159 @@
+"""Answer a screening request in the contract's shape: status, amount, criteria, missing facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from eligibility.errors import DateOutOfRange, InputError
+from eligibility.explain import criteria_for
+from eligibility.simulation import Simulation
+
+EXPLAIN_LEVELS = ("none", "summary", "trace")
+
+
+def check_request(ruleset, date: dt.date, programs: list[str] | None) -> list:
+    """The programs asked for, or a 422-worthy error naming unknown ids or an unmodelled date."""
+    known = list(ruleset.programs)
+    asked = known if programs is None else list(programs)
+    unknown = [p for p in asked if p not in ruleset.programs]
+    if unknown:
+        raise InputError({"programs": [f"Unknown program {p!r}; known programs: {', '.join(known)}."
+                                       for p in unknown]}, "Unknown program id.")
+    outside = [ruleset.programs[p] for p in asked if not ruleset.programs[p].covers(date)]
+    if outside:
+        ranges = "; ".join(f"{p.id}: {p.start} to {p.end}" for p in outside)
+        raise DateOutOfRange(f"{date} is outside the modelled range ({ranges}).",
+                             {"date": [f"{date} is outside the range modelled ({ranges})."]})
+    return [ruleset.programs[p] for p in asked]
+
+
+def screen(ruleset, household: dict, date: dt.date, programs: list[str] | None = None,
+           explain: str = "summary") -> dict:
+    """Screen one household (contract JSON) for the programs asked, on `date`."""
+    chosen = check_request(ruleset, date, programs)
+    try:
+        sim = ruleset.simulate(date, [household])
+    except InputError as error:
+        raise InputError({"household": error.errors}) from None
+    return answer(sim, chosen, 0, household, explain)
+
+
+def answer(sim: Simulation, programs: list, h: int, household: dict, explain: str) -> dict:
+    """The contract's response for household `h` of a simulation."""
+    member_ids = [str(m.get("id")) for m in household.get("members", [])]
+    persons = np.flatnonzero(sim.person_household == h)
+    results = {}
+    for program in programs:
+        results[program.id] = program_result(sim, program, h, persons, member_ids, explain)
+    ruleset = sim.ruleset
+    return {
+        "date": sim.date.isoformat(),
+        "rules": {"version": ruleset.version, "digest": ruleset.digest},
+        "programs": results,
+        "next_questions": next_questions(ruleset, results),
+    }
+
+
+def status_of(value: bool, known: bool) -> str:
+    """eligible / ineligible / undetermined."""
+    if not known:
+        return "undetermined"
+    return "eligible" if value else "ineligible"
+
+
+def _at(sim: Simulation, name: str, index) -> tuple:
+    value, known = sim.calculate(name)
+    return value[index], (True if known is None else known[index])
+
+
+def program_result(sim: Simulation, program, h: int, persons, member_ids, explain: str) -> dict:
+    """One program's answer for household `h`."""
+    members = None
+    if program.entity == "person":
+        values, knowns = _at(sim, program.eligible, persons)
+        knowns = np.broadcast_to(knowns, values.shape)
+        categories = _at(sim, program.category, persons)[0] if program.category else None
+        category_names = sim.ruleset.variables[program.category].possible_values if program.category else ()
+        members = {}
+        for i, member_id in enumerate(member_ids):
+            status = status_of(values[i], knowns[i])
+            members[member_id] = {
+                "status": status,
+                "category": category_names[categories[i]] if status == "eligible" and categories is not None
+                else None,
+            }
+        any_true = bool((values & knowns).any())
+        status = "eligible" if any_true else ("ineligible" if knowns.all() else "undetermined")
+    else:
+        value, known = _at(sim, program.eligible, h)
+        status = status_of(bool(value), bool(known))
+    amount = None
+    if program.amount and status != "undetermined":
+        value, known = _at(sim, program.amount, h)
+        amount = float(np.round(value, 2)) if known else (0.0 if status == "ineligible" else None)
+        if status == "ineligible":
+            amount = 0.0
+    start = sim.starts[program.period]
+    result = {
+        "status": status,
+        "amount": amount,
+        "period": start.strftime("%Y-%m") if program.period == "month" else str(start.year),
+        "members": members,
+    }
+    if explain != "none":
+        result["criteria"] = criteria_for(sim, program, h, persons, member_ids)
+    needs_amount = program.amount and status == "eligible" and amount is None
+    result["missing"] = missing_facts(sim, program, h, persons, member_ids,
+                                      status == "undetermined", needs_amount)
+    return result
+
+
+def missing_facts(sim: Simulation, program, h, persons, member_ids, undetermined, needs_amount) -> list:
+    """Unknown input facts reachable from the unsettled answer through unknown variables only."""
+    roots = ([program.eligible] if undetermined else []) + ([program.amount] if needs_amount else [])
+    if not roots:
+        return []
+    variables = sim.ruleset.variables
+    seen, todo, facts = set(), list(roots), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        variable = variables[name]
+        index = h if variable.entity == "household" else persons
+        known = sim.calculate(name)[1]
+        if known is not None and not np.all(known[index]):
+            if variable.is_input:
+                facts.add(name)
+            else:
+                todo.extend(variable.dependencies)
+    paths = []
+    for name in sim.ruleset.inputs:  # declaration order: the order questions are asked in
+        if name not in facts:
+            continue
+        if variables[name].entity == "household":
+            paths.append(f"household.{name}")
+        else:
+            known = sim.calculate(name)[1]
+            paths.extend(f"members.{member_ids[i]}.{name}" for i, p in enumerate(persons) if not known[p])
+    return paths
+
+
+def next_questions(ruleset, results: dict) -> list:
+    """Unknown facts across programs, the one that reaches the most undetermined programs first."""
+    reach: dict[str, list] = {}
+    for program_id, result in results.items():
+        for path in result["missing"]:
+            reach.setdefault(path, []).append(program_id)
+    order = {path: i for i, path in enumerate(reach)}
+    ranked = sorted(reach, key=lambda p: (-len(reach[p]), order[p]))
+    questions = []
+    for path in ranked:
+        name = path.rsplit(".", 1)[-1]
+        variable = ruleset.variables[name]
+        questions.append({"fact": path, "label": variable.label, "question": variable.question,
+                          "programs": reach[path]})
+    return questions

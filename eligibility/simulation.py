@@ -1,0 +1,156 @@
+"""Evaluate a rule set for many households at once: values and known masks, memoised per variable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from eligibility import parameters as params
+from eligibility.errors import DateOutOfRange
+from eligibility.formula.ir import BOOL, NUMBER, EnumType
+
+Result = tuple[np.ndarray, np.ndarray | None]
+
+
+class Simulation:
+    """Households and their members as flat arrays; `calculate(name)` gives (value, known)."""
+
+    def __init__(self, ruleset, date: dt.date, person_household: np.ndarray, household_count: int,
+                 inputs: dict[str, Result]):
+        self.ruleset = ruleset
+        self.date = date
+        self.starts = {"month": date.replace(day=1), "year": date.replace(month=1, day=1)}
+        self.person_household = np.asarray(person_household, dtype=np.intp)
+        self.sizes = {"household": household_count, "person": len(self.person_household)}
+        self.inputs = inputs
+        self.cache: dict[str, Result] = {}
+        self._tables: dict = {}
+        self._member_count: np.ndarray | None = None
+
+    def calculate(self, name: str) -> Result:
+        """The variable's values for every entity, with their known mask (None: all known)."""
+        cached = self.cache.get(name)
+        if cached is not None:
+            return cached
+        variable = self.ruleset.variables[name]
+        size = self.sizes[variable.entity]
+        if variable.is_input:
+            result = self.inputs.get(name)
+            if result is None:
+                result = (_filler(variable.type, size), np.zeros(size, dtype=bool))
+        else:
+            start = self.starts[variable.period]
+            formula = variable.formula_on(start)
+            if formula is None:
+                raise DateOutOfRange(f"{name} has no formula in force on {start}",
+                                     {"date": [f"{name} is not modelled on {start}"]})
+            value, known = formula.run(EntityContext(self, variable.entity, start))
+            result = (_normalise(value, variable.type, size), _normalise_known(known, size))
+        self.cache[name] = result
+        return result
+
+    def member_count(self) -> np.ndarray:
+        """Number of members in each household."""
+        if self._member_count is None:
+            self._member_count = np.bincount(self.person_household,
+                                             minlength=self.sizes["household"]).astype(float)
+        return self._member_count
+
+    def parameter(self, path: str, instant: dt.date, keys: list, key_types: tuple):
+        """A parameter's value on `instant`, looked up by key arrays for tables."""
+        cache_key = (path, instant)
+        table = self._tables.get(cache_key)
+        if table is None:
+            table = self._tables[cache_key] = _freeze(self.ruleset, path, instant)
+        if not keys:
+            return table
+        key_maps = []
+        for axis, key_type in zip(table.axes, key_types, strict=True):
+            if axis[0] == "name" and isinstance(key_type, EnumType):
+                key_maps.append(params.enum_to_axis(key_type.values, tuple(axis[1])))
+            else:
+                key_maps.append(None)
+        return table.lookup(keys, key_maps)
+
+
+def _freeze(ruleset, path: str, instant: dt.date):
+    node = params.find(ruleset.parameters, path)
+    text = instant.isoformat()
+    if hasattr(node, "values_list"):
+        value = params.value_at(node, text)
+        if value is None:
+            raise DateOutOfRange(f"parameter {path} has no value on {text}",
+                                 {"date": [f"the rules have no value for {path} on {text}"]})
+        return value
+    try:
+        return params.Table(node, text)
+    except params.MissingValue as error:
+        raise DateOutOfRange(str(error), {"date": [str(error)]}) from None
+
+
+class EntityContext:
+    """What a compiled formula of one entity reads; see eligibility.formula.compile.Context."""
+
+    __slots__ = ("sim", "entity", "start")
+
+    def __init__(self, sim: Simulation, entity: str, start: dt.date):
+        self.sim, self.entity, self.start = sim, entity, start
+
+    def variable(self, name: str, scope: str, convert: str | None) -> Result:
+        value, known = self.sim.calculate(name)
+        if scope == "household" and self.entity == "person":
+            index = self.sim.person_household
+            value = value[index]
+            known = None if known is None else known[index]
+        if convert == "per_month":
+            value = value / 12
+        elif convert == "per_year":
+            value = value * 12
+        return value, known
+
+    def parameter(self, path: str, on: str | None, keys: list, key_types: tuple):
+        return self.sim.parameter(path, params.on_date(self.start, on), keys, key_types)
+
+    def aggregate(self, function: str, value, known) -> Result:
+        sim = self.sim
+        index, size = sim.person_household, sim.sizes["household"]
+        value = np.broadcast_to(value, index.shape)
+        all_known = None if known is None else np.bincount(index, weights=~known, minlength=size) == 0
+        if function in ("sum", "count"):
+            return np.bincount(index, weights=value, minlength=size), all_known
+        if function == "any":
+            total = np.bincount(index, weights=value, minlength=size) > 0
+            if known is None:
+                return total, None
+            return total, all_known | (np.bincount(index, weights=value & known, minlength=size) > 0)
+        missing = np.bincount(index, weights=~value, minlength=size)
+        if known is None:
+            return missing == 0, None
+        return missing == 0, all_known | (np.bincount(index, weights=~value & known, minlength=size) > 0)
+
+    def member_count(self) -> np.ndarray:
+        return self.sim.member_count()
+
+
+def _filler(value_type, size: int) -> np.ndarray:
+    if value_type == BOOL:
+        return np.zeros(size, dtype=bool)
+    if value_type == NUMBER:
+        return np.zeros(size)
+    return np.zeros(size, dtype=np.int16)
+
+
+def _normalise(value, value_type, size: int) -> np.ndarray:
+    dtype = bool if value_type == BOOL else (float if value_type == NUMBER else np.int16)
+    array = np.asarray(value, dtype=dtype)
+    return array if array.shape == (size,) else np.broadcast_to(array, (size,)).copy()
+
+
+def _normalise_known(known, size: int):
+    if known is None:
+        return None
+    array = np.asarray(known, dtype=bool)
+    if array.shape != (size,):
+        array = np.broadcast_to(array, (size,)).copy()
+    return None if array.all() else array
