@@ -183,7 +183,7 @@ class Checker:
         self._fail(source, f"literal {value!r} is not allowed", "use numbers 0, 1, 12 or enum values")
 
     def _Name(self, source: ast.Name, depth, expected) -> Node:
-        return self._variable(source.id, source, "self")
+        return self._variable(source.id, source, "members" if self.in_aggregate else "self")
 
     def _variable(self, name: str, source: ast.AST, scope: str, convert: str | None = None) -> Node:
         info = self.scope.variable(name)
