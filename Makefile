@@ -24,7 +24,6 @@ check: install
 
 test: install lint check
 	$(BIN)/pytest
-	$(BIN)/eligibility test tests/rules
 
 screen: install
 	$(BIN)/eligibility screen examples/household.json --date 2025-11-15

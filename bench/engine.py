@@ -69,8 +69,12 @@ def engine_run(ruleset, data: dict, unknown_share: float, seed: int = 1) -> np.n
 def numpy_run(ruleset, data: dict) -> np.ndarray:
     """The same SNAP arithmetic, written by hand in numpy (FY2026 figures read from the rules)."""
     sim = Simulation(ruleset, DATE, np.zeros(1, dtype=np.intp), 1, {})
-    param = lambda path, day=DATE.replace(day=1): sim.parameter(path, day, [], ())  # noqa: E731
-    table = lambda path, day=DATE.replace(day=1): sim.parameter(path, day, [], ())  # noqa: E731
+    month = DATE.replace(day=1)
+
+    def param(path, day=month):
+        return sim.parameter(path, day, [], ())
+
+    table = param
     fy_start = dt.date(2025, 10, 1)
     index = data["person_household"]
     households = int(index[-1]) + 1
@@ -110,8 +114,9 @@ def numpy_run(ruleset, data: dict) -> np.ndarray:
     maximum = (allotments.dense[area, np.clip(size, 1, top).astype(int) - 1]
                + np.maximum(size - top, 0) * allotments.additional[area])
     contribution = np.ceil(net * param("us.usda.snap.expected_contribution_rate") - 1e-7)
+    minimum_rate = param("us.usda.snap.min_allotment.rate")
     minimum = np.where(size <= param("us.usda.snap.min_allotment.max_household_size"),
-                       np.floor(param("us.usda.snap.min_allotment.rate") * allotments.dense[area, 0] + 0.5), 0)
+                       np.floor(minimum_rate * allotments.dense[area, 0] + 0.5), 0)
     benefit = np.maximum(np.maximum(maximum - contribution, minimum), 0)
     eligible = passes & (benefit > 0)
     return eligible, np.where(eligible, benefit, 0)
