@@ -22,7 +22,8 @@ class RuleScope:
 
     def variable(self, name: str) -> VariableInfo | None:
         variable = self.loaded.variables.get(name)
-        return None if variable is None else VariableInfo(variable.entity, variable.period, variable.type)
+        return None if variable is None else VariableInfo(variable.entity, variable.period, variable.type,
+                                                          variable.is_input)
 
     def parameter(self, path: str) -> ParameterInfo | None:
         if path not in self._parameters:

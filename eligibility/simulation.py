@@ -103,6 +103,8 @@ class EntityContext:
             index = self.sim.person_household
             value = value[index]
             known = None if known is None else known[index]
+        if convert == "given":
+            return value, known
         if convert == "per_month":
             value = value / 12
         elif convert == "per_year":

@@ -145,3 +145,9 @@ class TestUnknownFacts:
     def test_unknown_input_never_leaks_as_zero(self, toy):
         ruleset = toy({"x": ("a <= 0", "bool")})
         assert evaluate(ruleset, "x", [{}]) == [UNKNOWN]
+
+
+def test_given_tells_whether_a_fact_was_given(toy):
+    # "annual figure when given, else the monthly one x 12" stays known either way.
+    ruleset = toy({"x": ("a if given(a) else b * 12", "float")})
+    assert evaluate(ruleset, "x", [{"a": 100, "b": 1}, {"b": 1}, {}]) == [100, 12, UNKNOWN]

@@ -39,7 +39,7 @@ CONVERSIONS = {
     "this_year": ("month", "year", False),
     "this_month": ("year", "month", False),
 }
-ALLOWED_NAMES = ", ".join(sorted({*NUMERIC_FUNCTIONS, *AGGREGATES, *CONVERSIONS, "where", "on"}))
+ALLOWED_NAMES = ", ".join(sorted({*NUMERIC_FUNCTIONS, *AGGREGATES, *CONVERSIONS, "where", "on", "given"}))
 
 
 class FormulaError(Exception):
@@ -57,6 +57,7 @@ class VariableInfo:
     entity: str
     period: str
     type: object
+    is_input: bool = False
 
 
 @dataclass(frozen=True)
@@ -340,6 +341,8 @@ class Checker:
             return self._conversion(name, source)
         if name == "on":
             return self._on(source, depth)
+        if name == "given":
+            return self._given(source)
         self._fail(source, f"function {name!r} is not allowed", f"functions: {ALLOWED_NAMES}")
 
     def _numeric_call(self, name, source, depth) -> Node:
@@ -403,6 +406,18 @@ class Checker:
             self._fail(source, f"{name}() converts amounts, not {type_name(node.type)}",
                        f"use this_{read_period}({node.name})")
         return node
+
+    def _given(self, source) -> Node:
+        args = source.args
+        if len(args) != 1 or not isinstance(args[0], ast.Name):
+            self._fail(source, "given() takes one input fact", "e.g. given(annual_earned_income)")
+        info = self.scope.variable(args[0].id)
+        if info is None or not getattr(info, "is_input", False):
+            self._fail(source, f"given() takes an input fact, not {args[0].id!r}",
+                       "name a variable declared with input: true")
+        node = self._variable(args[0].id, args[0], "members" if self.in_aggregate else "self",
+                              convert="given" if info.period != self.period else None)
+        return self._typed(Call("given", [node]), BOOL)
 
     def _on(self, source, depth) -> Node:
         args = source.args

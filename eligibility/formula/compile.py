@@ -184,6 +184,13 @@ def _compile_aggregate(node: Aggregate):
 
 
 def _compile_call(node: Call):
+    if node.function == "given":
+        (arg,) = [compile_node(a) for a in node.args]
+
+        def given(ctx):
+            _, known = arg(ctx)
+            return (True if known is None else known.copy()), None
+        return given
     function = _FUNCTIONS[node.function]
     args = [compile_node(a) for a in node.args]
     if len(args) == 1:
