@@ -93,6 +93,11 @@ def _declared(ruleset, names) -> list[str]:
     return [n for n in ruleset.variables if n in names]
 
 
+def formula_parameters(formula) -> set[str]:
+    """Paths of the parameters a formula reads (the checker also keeps the MM-DD each is read on)."""
+    return {path for path, _on in formula.parameters}
+
+
 def variable_detail(ruleset, variable) -> dict:
     """A variable with its dated formulas and where it sits in the dependency graph."""
     detail = variable.public()
@@ -101,14 +106,15 @@ def variable_detail(ruleset, variable) -> dict:
         "start": None if f.start == dt.date.min else f.start.isoformat(),
         "end": (formulas[i + 1].start - dt.timedelta(days=1)).isoformat() if i + 1 < len(formulas) else None,
         "formula": f.text,
-        "parameters": sorted(f.parameters),
+        "parameters": sorted(formula_parameters(f)),
     } for i, f in enumerate(formulas)]
     closure = ruleset.closure([variable.name])
     detail.update({
         "dependencies": _declared(ruleset, variable.dependencies),
         "dependents": _declared(ruleset, ruleset.dependents.get(variable.name, ())),
         "inputs": [] if variable.is_input else ruleset.inputs_of([variable.name]),
-        "parameters": sorted({p for n in closure for f in ruleset.variables[n].formulas for p in f.parameters}),
+        "parameters": sorted({p for n in closure for f in ruleset.variables[n].formulas
+                              for p in formula_parameters(f)}),
         "programs": [p.id for p in ruleset.programs.values()
                      if variable.name in ruleset.closure(program_roots(p))],
     })
@@ -197,5 +203,5 @@ def parameter_detail(ruleset, path: str) -> dict | None:
     detail.update(_node(node, path))
     detail["used_by"] = [n for n, v in ruleset.variables.items()
                          if any(p == path or p.startswith(path + ".") or path.startswith(p + ".")
-                                for f in v.formulas for p in f.parameters)]
+                                for f in v.formulas for p in formula_parameters(f))]
     return detail

@@ -167,7 +167,34 @@ def check_programs(loaded: LoadedFiles) -> None:
                                f"program {program.id}: {role} variable {name!r} is a {variable.period}ly "
                                f"{variable.value_type}", f"it must be a {program.period}ly "
                                f"{'enum' if value_type is EnumType else value_type}")
+        check_criteria(loaded, program)
         if program.eligible in loaded.variables and \
                 loaded.variables[program.eligible].entity != program.entity:
             loaded.problem(program.file, 1, f"program {program.id}: eligible variable is not on the "
                            f"{program.entity}", "match the program's entity")
+
+
+def check_criteria(loaded: LoadedFiles, program) -> None:
+    """Each criterion names a bool variable; its sentences name known variables and formats."""
+    from eligibility.explain import alternatives, check_template
+
+    for number, criterion in enumerate(program.criteria, start=1):
+        where = f"program {program.id}, criterion {number}"
+        if not isinstance(criterion, dict) or criterion.get("variable") not in loaded.variables:
+            loaded.problem(program.file, 1, f"{where}: no variable, or an unknown one",
+                           "criteria: [{variable: a bool variable, pass: ..., fail: ..., unknown: ...}]")
+            continue
+        if loaded.variables[criterion["variable"]].type != BOOL:
+            loaded.problem(program.file, 1, f"{where}: {criterion['variable']} is not a bool",
+                           "a criterion is a test: a bool variable")
+        for key in ("pass", "fail", "unknown"):
+            for alternative in alternatives(criterion.get(key)):
+                when = alternative.get("when")
+                if when is not None and (when not in loaded.variables or
+                                         loaded.variables[when].type != BOOL):
+                    loaded.problem(program.file, 1, f"{where}: `when: {when}` is not a bool variable",
+                                   "name a bool variable")
+                problem = check_template(str(alternative.get("text") or ""), loaded.variables)
+                if problem:
+                    loaded.problem(program.file, 1, f"{where} ({key}): {problem}",
+                                   "fields are {variable} or {variable:money|percent|number|count}")

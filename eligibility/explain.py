@@ -59,13 +59,32 @@ def _value_at(sim, name: str, h: int, person: int | None):
                                                     else float(item))
 
 
+def alternatives(sentence) -> list[dict]:
+    """A criterion's sentence as a list of {when?, text}: the first whose `when` holds is used."""
+    if sentence is None:
+        return []
+    if isinstance(sentence, str):
+        return [{"text": sentence}]
+    return [s if isinstance(s, dict) else {"text": str(s)} for s in sentence]
+
+
+def choose(sentence, sim, h: int, person) -> str | None:
+    """The text of the first alternative whose `when` variable is known true (or has no `when`)."""
+    for alternative in alternatives(sentence):
+        when = alternative.get("when")
+        if when is None or _value_at(sim, when, h, person) is True:
+            return alternative["text"]
+    return None
+
+
 def criterion_values(criterion: dict, variable, variables) -> list[str]:
     """Names of the values a criterion reports: those its sentences name, else its direct inputs."""
     names: list[str] = []
     for key in ("pass", "fail", "unknown"):
-        for name, _ in template_fields(criterion.get(key) or ""):
-            if name not in names and name != variable.name:
-                names.append(name)
+        for alternative in alternatives(criterion.get(key)):
+            for name, _ in template_fields(alternative.get("text") or ""):
+                if name not in names and name != variable.name:
+                    names.append(name)
     if not names:
         names = sorted(d for d in variable.dependencies if variables[d].type == NUMBER)
     return names
@@ -86,7 +105,8 @@ def criteria_for(sim, program, h: int, persons, member_ids) -> list:
             values = {n: _value_at(sim, n, h, person if variables[n].entity == "person" else None)
                       for n in names}
             key = "unknown" if outcome is None else ("pass" if outcome else "fail")
-            template = criterion.get(key) or default_sentence(criterion, variable, key)
+            template = (choose(criterion.get(key), sim, h, person)
+                        or default_sentence(criterion, variable, key))
             entry = {
                 "id": name,
                 "label": criterion.get("label") or variable.label,

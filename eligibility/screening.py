@@ -9,6 +9,7 @@ import numpy as np
 from eligibility.errors import DateOutOfRange, InputError
 from eligibility.explain import criteria_for
 from eligibility.simulation import Simulation
+from eligibility.trace import trace_program
 
 EXPLAIN_LEVELS = ("none", "summary", "trace")
 
@@ -104,6 +105,8 @@ def program_result(sim: Simulation, program, h: int, persons, member_ids, explai
     }
     if explain != "none":
         result["criteria"] = criteria_for(sim, program, h, persons, member_ids)
+    if explain == "trace":
+        result["trace"] = trace_program(sim, program, h, persons, member_ids)
     needs_amount = program.amount and status == "eligible" and amount is None
     result["missing"] = missing_facts(sim, program, h, persons, member_ids,
                                       status == "undetermined", needs_amount)

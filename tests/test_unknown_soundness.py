@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 DATE = dt.date(2025, 11, 15)
-MONEY = st.one_of(st.just(0), st.integers(0, 6000), st.floats(0, 6000, allow_nan=False).map(lambda x: round(x, 2)))
+MONEY = st.one_of(st.just(0), st.integers(0, 6000),
+                  st.floats(0, 6000, allow_nan=False).map(lambda x: round(x, 2)))
 
 
 def member_facts():

@@ -1,0 +1,121 @@
+"""The computation tree behind a program's answer, bounded in depth and size (explain=trace)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from eligibility import parameters as params
+from eligibility.formula.compile import compile_node
+from eligibility.formula.ir import BOOL, EnumType, Param, walk
+
+MAX_DEPTH = 12
+MAX_NODES = 250
+
+
+@dataclass
+class Budget:
+    """Nodes left to show, and whether anything was cut."""
+
+    nodes: int
+    cut: bool = False
+
+
+def _public_value(variable, value):
+    if isinstance(variable.type, EnumType):
+        return variable.possible_values[int(value)]
+    if variable.type == BOOL:
+        return bool(value)
+    return round(float(value), 2)
+
+
+def _period_label(sim, variable) -> str:
+    start = sim.starts[variable.period]
+    return start.strftime("%Y-%m") if variable.period == "month" else str(start.year)
+
+
+def _values(sim, variable, h: int, persons, member_ids):
+    """(value, known) of a variable for household h: scalars, or per-member mappings."""
+    value, known = sim.calculate(variable.name)
+    if variable.entity == "household":
+        is_known = known is None or bool(known[h])
+        return (_public_value(variable, value[h]) if is_known else None), is_known
+    values, knowns = {}, []
+    for member_id, p in zip(member_ids, persons, strict=True):
+        k = known is None or bool(known[p])
+        values[member_id] = _public_value(variable, value[p]) if k else None
+        knowns.append(k)
+    return values, all(knowns)
+
+
+def _parameters_read(sim, variable, formula, h: int, persons, member_ids, ruleset) -> list:
+    """The parameters a formula read, with the values this household used and their references."""
+    from eligibility.simulation import EntityContext
+
+    result = []
+    start = sim.starts[variable.period]
+    seen = set()
+    for node in walk(formula.ir):
+        if not isinstance(node, Param) or (node.path, node.on, len(node.keys)) in seen:
+            continue
+        seen.add((node.path, node.on, len(node.keys)))
+        instant = params.on_date(start, node.on)
+        leaf = params.find(ruleset.parameters, node.path)
+        run = compile_node(node)
+        value, known = run(EntityContext(sim, variable.entity, start))
+        value = np.broadcast_to(np.asarray(value, dtype=float), (sim.sizes[variable.entity],))
+        known = np.broadcast_to(True if known is None else known, value.shape)
+
+        def read(i, value=value, known=known):
+            return round(float(value[i]), 4) if known[i] else None
+
+        if variable.entity == "household":
+            used = read(h)
+        else:
+            used = {m: read(p) for m, p in zip(member_ids, persons, strict=True)}
+        metadata = getattr(leaf, "metadata", {}) or {}
+        result.append({
+            "path": node.path, "date": instant.isoformat(), "value": used,
+            "label": metadata.get("label") or getattr(leaf, "description", None),
+            "reference": metadata.get("reference", []),
+        })
+    return result
+
+
+def trace_variable(sim, name: str, h: int, persons, member_ids, depth: int, budget: Budget, seen: set):
+    """One node of the tree and, within the limits, its dependencies."""
+    ruleset = sim.ruleset
+    variable = ruleset.variables[name]
+    budget.nodes -= 1
+    value, known = _values(sim, variable, h, persons, member_ids)
+    node = {"variable": name, "label": variable.label, "period": _period_label(sim, variable),
+            "value": value, "known": known}
+    if variable.is_input:
+        node["input"] = True
+        return node
+    formula = variable.formula_on(sim.starts[variable.period])
+    node["formula"] = " ".join(formula.text.split())
+    if name in seen:
+        node["repeated"] = True  # expanded earlier in the tree
+        return node
+    seen.add(name)
+    node["parameters"] = _parameters_read(sim, variable, formula, h, persons, member_ids, ruleset)
+    children = []
+    for dep in sorted(formula.dependencies):
+        if depth >= MAX_DEPTH or budget.nodes <= 0:
+            budget.cut = True
+            break
+        children.append(trace_variable(sim, dep, h, persons, member_ids, depth + 1, budget, seen))
+    node["depends_on"] = children
+    return node
+
+
+def trace_program(sim, program, h: int, persons, member_ids) -> dict:
+    """The bounded computation tree of a program's decision and amount for household h."""
+    budget = Budget(MAX_NODES)
+    seen: set = set()
+    roots = [n for n in (program.eligible, program.amount, program.category) if n]
+    trees = [trace_variable(sim, root, h, persons, member_ids, 0, budget, seen) for root in roots]
+    return {"tree": trees, "limits": {"max_depth": MAX_DEPTH, "max_nodes": MAX_NODES},
+            "truncated": budget.cut, "nodes": MAX_NODES - budget.nodes}
