@@ -40,6 +40,7 @@ class RuleSet:
         self.variables: dict[str, Variable] = loaded.variables
         self.programs: dict[str, Program] = loaded.programs
         self.loaded_at = loaded_at or dt.datetime.now(dt.UTC)
+        self.frozen_parameters: dict = {}  # (path, date) -> value or Table, filled on first use
 
     @cached_property
     def inputs(self) -> dict[str, Variable]:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 
+from eligibility.cliffs import headroom, headroom_simulation, status_of, vary_axis
 from eligibility.errors import DateOutOfRange, InputError
 from eligibility.explain import criteria_for
 from eligibility.simulation import Simulation
@@ -31,14 +32,27 @@ def check_request(ruleset, date: dt.date, programs: list[str] | None) -> list:
 
 
 def screen(ruleset, household: dict, date: dt.date, programs: list[str] | None = None,
-           explain: str = "summary") -> dict:
+           explain: str = "summary", vary: dict | None = None) -> dict:
     """Screen one household (contract JSON) for the programs asked, on `date`."""
     chosen = check_request(ruleset, date, programs)
     try:
         sim = ruleset.simulate(date, [household])
     except InputError as error:
         raise InputError({"household": error.errors}) from None
-    return answer(sim, chosen, 0, household, explain)
+    member = None
+    if explain != "none":
+        # Headroom copies of the household ride in the same vectorised simulation.
+        sim, member = headroom_simulation(sim, household)
+    result = answer(sim, chosen, 0, household, explain)
+    if member is not None:
+        member_id = str(household["members"][member].get("id"))
+        for program in chosen:
+            room = headroom(sim, program, member, member_id)
+            if room is not None:
+                result["programs"][program.id]["headroom"] = room
+    if vary is not None:
+        result["vary"] = vary_axis(ruleset, household, date, chosen, vary)
+    return result
 
 
 def answer(sim: Simulation, programs: list, h: int, household: dict, explain: str) -> dict:
@@ -55,13 +69,6 @@ def answer(sim: Simulation, programs: list, h: int, household: dict, explain: st
         "programs": results,
         "next_questions": next_questions(ruleset, results),
     }
-
-
-def status_of(value: bool, known: bool) -> str:
-    """eligible / ineligible / undetermined."""
-    if not known:
-        return "undetermined"
-    return "eligible" if value else "ineligible"
 
 
 def _at(sim: Simulation, name: str, index) -> tuple:

@@ -25,7 +25,6 @@ class Simulation:
         self.sizes = {"household": household_count, "person": len(self.person_household)}
         self.inputs = inputs
         self.cache: dict[str, Result] = {}
-        self._tables: dict = {}
         self._member_count: np.ndarray | None = None
 
     def calculate(self, name: str) -> Result:
@@ -59,10 +58,11 @@ class Simulation:
 
     def parameter(self, path: str, instant: dt.date, keys: list, key_types: tuple):
         """A parameter's value on `instant`, looked up by key arrays for tables."""
-        cache_key = (path, instant)
-        table = self._tables.get(cache_key)
+        # Frozen values are shared by every simulation of the rule set: rules never change once loaded.
+        frozen = self.ruleset.frozen_parameters
+        table = frozen.get((path, instant))
         if table is None:
-            table = self._tables[cache_key] = _freeze(self.ruleset, path, instant)
+            table = frozen[(path, instant)] = _freeze(self.ruleset, path, instant)
         if not keys:
             return table
         key_maps = []

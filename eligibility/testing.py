@@ -54,6 +54,8 @@ def load_cases(paths) -> list[tuple[str, dict]]:
     cases = []
     for path in paths:
         path = Path(path)
+        if not path.exists():
+            continue
         files = sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
         for file in files:
             data = yaml.safe_load(file.read_text(encoding="utf-8"))

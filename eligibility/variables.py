@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from eligibility.formula.ir import BOOL, NUMBER, EnumType
 
@@ -45,7 +46,7 @@ class Variable:
     question: str | None = None
     formulas: list[Formula] = field(default_factory=list)
 
-    @property
+    @cached_property
     def type(self):
         """The formula-language type of the variable's values."""
         if self.value_type == "bool":

@@ -1,0 +1,165 @@
+"""Benefit cliffs: every program along one fact's axis in one vectorised run, and income headroom."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from eligibility.errors import InputError
+from eligibility.simulation import Simulation
+
+
+def status_of(value: bool, known: bool) -> str:
+    """eligible / ineligible / undetermined."""
+    if not known:
+        return "undetermined"
+    return "eligible" if value else "ineligible"
+
+MAX_POINTS = 1000
+HEADROOM_STEP = 50.0  # headroom is reported to the $50 below the point where the status changes
+HEADROOM_LIMIT = 5000.0
+
+
+def axis_points(vary: dict) -> np.ndarray:
+    """The values along the axis, validated (422-worthy errors name the vary field)."""
+    errors = {}
+    values = {}
+    for key in ("from", "to", "step"):
+        raw = vary.get(key)
+        if not isinstance(raw, int | float) or isinstance(raw, bool) or not np.isfinite(raw) or raw < 0:
+            errors[key] = ["Must be a non-negative finite number."]
+        else:
+            values[key] = float(raw)
+    if not errors:
+        if values["step"] <= 0:
+            errors["step"] = ["Must be greater than 0."]
+        elif values["to"] < values["from"]:
+            errors["to"] = ["Must be at least `from`."]
+        elif (values["to"] - values["from"]) / values["step"] + 1 > MAX_POINTS:
+            errors["step"] = [f"The axis may have at most {MAX_POINTS} points."]
+    if errors:
+        raise InputError({"vary": errors}, "Invalid vary axis.")
+    count = int(np.floor((values["to"] - values["from"]) / values["step"] + 1e-9)) + 1
+    return values["from"] + values["step"] * np.arange(count)
+
+
+def axis_fact(ruleset, household: dict, fact: str) -> tuple[str, int | None]:
+    """(input name, member index or None) for `household.x` or `members.<id>.x`; 422 otherwise."""
+    parts = fact.split(".")
+    error = InputError({"vary": {"fact": [
+        "Must be household.<fact> or members.<id>.<fact> naming a numeric input fact."]}},
+        "Invalid vary axis.")
+    variable = ruleset.inputs.get(parts[-1])
+    if variable is None or variable.value_type not in ("float", "int"):
+        raise error
+    if parts[0] == "household" and len(parts) == 2 and variable.entity == "household":
+        return variable.name, None
+    if parts[0] == "members" and len(parts) == 3 and variable.entity == "person":
+        ids = [str(m.get("id")) for m in household.get("members", [])]
+        if parts[1] not in ids:
+            raise InputError({"vary": {"fact": [f"No member with id {parts[1]!r}."]}}, "Invalid vary axis.")
+        return variable.name, ids.index(parts[1])
+    raise error
+
+
+def tiled(base: Simulation, name: str, member: int | None, values: np.ndarray) -> Simulation:
+    """A simulation of the base's household 0 followed by one copy per value of the varied fact."""
+    copies = len(values)
+    persons = int(np.sum(base.person_household == 0))
+    person_household = np.concatenate([np.zeros(persons, np.intp),
+                                       np.repeat(np.arange(1, copies + 1), persons)])
+    inputs = {}
+    for fact, (value, known) in base.inputs.items():
+        entity = base.ruleset.variables[fact].entity
+        width = persons if entity == "person" else 1
+        value = np.tile(value[:width], copies + 1)
+        known = None if known is None else np.tile(known[:width], copies + 1)
+        if fact == name:
+            position = 0 if member is None else member
+            value[width + position::width] = values
+            if known is not None:
+                known[width + position::width] = True
+        inputs[fact] = (value, known)
+    return Simulation(base.ruleset, base.date, person_household, copies + 1, inputs)
+
+
+def vary_axis(ruleset, household: dict, date: dt.date, programs: list, vary: dict) -> dict:
+    """Each program's status and amount at every point of the axis, and the cliffs along it."""
+    points = axis_points(vary)
+    name, member = axis_fact(ruleset, household, str(vary.get("fact", "")))
+    sim = tiled(ruleset.simulate(date, [household]), name, member, points)
+    result = {"fact": vary["fact"], "points": points.tolist(), "programs": {}}
+    for program in programs:
+        statuses, amounts = _program_along(sim, program)
+        statuses, amounts = statuses[1:], amounts[1:]  # household 0 is the base
+        gain = np.diff(points) * (12.0 if program.period == "year" else 1.0)
+        cliffs = []
+        for i in range(1, len(points)):
+            before, after = amounts[i - 1], amounts[i]
+            dropped = before is not None and after is not None and before - after > gain[i - 1]
+            if statuses[i] != statuses[i - 1] or dropped:
+                cliffs.append({"at": float(points[i]), "from_status": statuses[i - 1],
+                               "to_status": statuses[i], "amount_before": before, "amount_after": after})
+        result["programs"][program.id] = {"status": statuses, "amount": amounts, "cliffs": cliffs}
+    return result
+
+
+STATUSES = np.array(["ineligible", "eligible", "undetermined"])
+
+
+def status_codes(sim, program) -> np.ndarray:
+    """Per household: 0 ineligible, 1 eligible, 2 undetermined (any member, for person programs)."""
+    value, known = sim.calculate(program.eligible)
+    known = np.ones(len(value), bool) if known is None else known
+    if program.entity == "person":
+        index = sim.person_household
+        size = sim.sizes["household"]
+        some_true = np.bincount(index, weights=value & known, minlength=size) > 0
+        all_known = np.bincount(index, weights=~known, minlength=size) == 0
+        value, known = some_true, some_true | all_known
+    return np.where(known, value.astype(np.int8), 2)
+
+
+def _program_along(sim, program) -> tuple[list, list]:
+    statuses = STATUSES[status_codes(sim, program)].tolist()
+    amounts: list = [None] * len(statuses)
+    if program.amount:
+        amount, amount_known = sim.calculate(program.amount)
+        for i, status in enumerate(statuses):
+            if status == "ineligible":
+                amounts[i] = 0.0
+            elif status == "eligible" and (amount_known is None or amount_known[i]):
+                amounts[i] = round(float(amount[i]), 2)
+    return statuses, amounts
+
+
+def headroom_member(household: dict) -> int | None:
+    """The member whose earnings the headroom adds to: the highest known earner."""
+    earnings = [(m.get("earned_income"), -i) for i, m in enumerate(household.get("members") or [])
+                if isinstance(m.get("earned_income"), int | float)]
+    return -max(earnings)[1] if earnings else None
+
+
+def headroom_simulation(base: Simulation, household: dict) -> tuple[Simulation, int | None]:
+    """The base household plus copies earning HEADROOM_STEP more each, in one simulation."""
+    member = headroom_member(household)
+    if member is None:
+        return base, None
+    start = float(household["members"][member]["earned_income"])
+    extra = np.arange(HEADROOM_STEP, HEADROOM_LIMIT + HEADROOM_STEP / 2, HEADROOM_STEP)
+    return tiled(base, "earned_income", member, start + extra), member
+
+
+def headroom(sim: Simulation, program, member: int | None, member_id: str) -> dict | None:
+    """How much more monthly earned income keeps an eligible monthly program's status."""
+    if member is None or program.period != "month" or sim.sizes["household"] == 1:
+        return None
+    codes = status_codes(sim, program)
+    if codes[0] != 1:
+        return None
+    different = np.flatnonzero(codes[1:] != codes[0])
+    at_least = len(different) == 0
+    steps = (len(codes) - 1) if at_least else int(different[0])
+    return {"member": member_id, "monthly_earned_income": round(steps * HEADROOM_STEP, 2),
+            "step": HEADROOM_STEP, "at_least": at_least}

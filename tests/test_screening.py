@@ -1,0 +1,116 @@
+"""Screening answers in the contract's shape: status, amount, criteria, missing facts, cliffs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from eligibility.errors import DateOutOfRange, InputError
+from eligibility.screening import screen
+
+DATE = dt.date(2025, 11, 15)
+EXAMPLE = json.loads((Path(__file__).parent.parent / "examples" / "household.json").read_text())["household"]
+
+
+def test_example_household_is_eligible_with_the_published_arithmetic(rules):
+    snap = screen(rules, EXAMPLE, DATE, ["snap"])["programs"]["snap"]
+    # FY2026, 2 people in CA: 1,450 - 20% (290) - standard 209 = 951; shelter 1,250 - 475.50 = 774.50,
+    # capped at 744; net 207; 30% = 62.10 -> 63; maximum 546 - 63 = 483.
+    assert (snap["status"], snap["amount"], snap["period"]) == ("eligible", 483.0, "2025-11")
+    assert snap["missing"] == []
+
+
+def test_answer_carries_rules_identity(rules):
+    answer = screen(rules, EXAMPLE, DATE, ["snap"])
+    assert answer["rules"] == {"version": rules.version, "digest": rules.digest}
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", rules.digest)
+
+
+def test_criteria_explain_with_real_figures(rules):
+    criteria = screen(rules, EXAMPLE, DATE, ["snap"])["programs"]["snap"]["criteria"]
+    gross = next(c for c in criteria if c["id"] == "snap_meets_gross_income_test")
+    assert gross["result"] is True
+    assert gross["explanation"] == ("Gross monthly income of $1,450 is at or below the limit of $2,292 "
+                                    "for a household of 2.")
+    assert gross["values"]["snap_gross_income_limit"] == 2292
+    assert gross["reference"][0]["href"].startswith("https://")
+
+
+def test_unknown_income_gives_undetermined_and_asks_for_it(rules):
+    household = {**EXAMPLE, "members": [{**EXAMPLE["members"][0], "earned_income": None},
+                                        EXAMPLE["members"][1]]}
+    answer = screen(rules, household, DATE, ["snap"])
+    snap = answer["programs"]["snap"]
+    assert (snap["status"], snap["amount"]) == ("undetermined", None)
+    assert snap["missing"] == ["members.alex.earned_income"]
+    assert answer["next_questions"][0]["fact"] == "members.alex.earned_income"
+    assert answer["next_questions"][0]["question"].endswith("?")
+
+
+def test_known_facts_settle_the_answer_without_the_unknown_ones(rules):
+    # Receiving SSI settles the tests; the benefit still needs income, so the amount stays open
+    # only when income is unknown.
+    household = {"state": "TX", "receives_ssi": True, "members": [{"id": "a"}]}
+    snap = screen(rules, household, DATE, ["snap"])["programs"]["snap"]
+    assert snap["status"] == "undetermined"
+    assert "household.assets" not in snap["missing"]  # resource test settled by SSI
+
+
+def test_medical_costs_are_not_asked_when_nobody_is_elderly_or_disabled(rules):
+    household = {**EXAMPLE}
+    del household["medical_expenses"]
+    snap = screen(rules, household, DATE, ["snap"])["programs"]["snap"]
+    assert snap["status"] == "eligible"
+
+
+def test_date_outside_modelled_range_is_refused_naming_the_range(rules):
+    with pytest.raises(DateOutOfRange, match="snap: 2023-10-01 to 2026-09-30"):
+        screen(rules, EXAMPLE, dt.date(2030, 1, 1), ["snap"])
+
+
+def test_unknown_program_is_refused_listing_known_ones(rules):
+    with pytest.raises(InputError) as caught:
+        screen(rules, EXAMPLE, DATE, ["snapp"])
+    assert "known programs: " in caught.value.errors["programs"][0]
+
+
+def test_headroom_is_the_raise_that_keeps_eligibility(rules):
+    snap = screen(rules, EXAMPLE, DATE, ["snap"])["programs"]["snap"]
+    # Gross limit 2,292 - earnings 1,450 = 842 more a month; reported to the $50 below.
+    assert snap["headroom"] == {"member": "alex", "monthly_earned_income": 800.0, "step": 50.0,
+                                "at_least": False}
+
+
+def test_vary_marks_the_cliff_where_status_flips(rules):
+    vary = {"fact": "members.alex.earned_income", "from": 0, "to": 3000, "step": 100}
+    axis = screen(rules, EXAMPLE, DATE, ["snap"], vary=vary)["vary"]
+    snap = axis["programs"]["snap"]
+    assert len(axis["points"]) == len(snap["status"]) == 31
+    # Eligible up to 2,200 (gross limit 2,292), ineligible from 2,300.
+    assert snap["cliffs"][0]["at"] == 2300 and snap["cliffs"][0]["to_status"] == "ineligible"
+    assert snap["status"][22] == "eligible" and snap["status"][23] == "ineligible"
+
+
+@pytest.mark.parametrize("vary", [
+    {"fact": "members.nobody.earned_income", "from": 0, "to": 10, "step": 1},
+    {"fact": "household.state", "from": 0, "to": 10, "step": 1},
+    {"fact": "members.alex.earned_income", "from": 0, "to": 10, "step": 0},
+    {"fact": "members.alex.earned_income", "from": 0, "to": 100000, "step": 1},
+])
+def test_bad_vary_axis_is_refused(rules, vary):
+    with pytest.raises(InputError) as caught:
+        screen(rules, EXAMPLE, DATE, ["snap"], vary=vary)
+    assert "vary" in caught.value.errors
+
+
+def test_trace_shows_formulas_parameters_and_is_bounded(rules):
+    trace = screen(rules, EXAMPLE, DATE, ["snap"], explain="trace")["programs"]["snap"]["trace"]
+    root = trace["tree"][0]
+    assert root["variable"] == "snap_eligible" and root["value"] is True
+    text = json.dumps(trace)
+    assert '"path": "us.usda.snap.expected_contribution_rate"' in text
+    assert trace["nodes"] <= trace["limits"]["max_nodes"]
