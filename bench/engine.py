@@ -26,7 +26,8 @@ PERSON_FACTS = ["age", "earned_income", "unearned_income", "is_disabled"]
 def generate(ruleset, households: int, seed: int = 0) -> dict:
     """Synthetic households as arrays: sizes 1-6, incomes, costs, states."""
     rng = np.random.default_rng(seed)
-    sizes = rng.choice(np.arange(1, 7), size=households, p=[0.28, 0.34, 0.15, 0.13, 0.06, 0.04])
+    sizes = rng.choice(np.arange(1, 11), size=households,
+                       p=[0.28, 0.33, 0.15, 0.13, 0.06, 0.02, 0.01, 0.01, 0.005, 0.005])
     person_household = np.repeat(np.arange(households), sizes)
     persons = len(person_household)
     states = ruleset.variables["state"].possible_values
@@ -83,13 +84,19 @@ def numpy_run(ruleset, data: dict) -> np.ndarray:
     group = np.where(state == "AK", 1, np.where(state == "HI", 2, 0))
     first = table("us.hhs.poverty_guidelines.first_person", fy_start)
     additional = table("us.hhs.poverty_guidelines.each_additional", fy_start)
-    guideline = first.dense[group] + additional.dense[group] * (size - 1)
+    largest = param("us.usda.snap.income.standards_largest_household")
+    guideline = first.dense[group] + additional.dense[group] * (np.minimum(size, largest) - 1)
+    beyond = np.maximum(size - largest, 0)
     elderly_member = (data["age"] >= param("us.usda.snap.elderly_age")) | data["is_disabled"]
     elderly = np.bincount(index, weights=elderly_member, minlength=households) > 0
     earned = np.bincount(index, weights=data["earned_income"], minlength=households)
     gross = earned + np.bincount(index, weights=data["unearned_income"], minlength=households)
-    gross_limit = np.ceil(guideline * param("us.usda.snap.income.gross_limit_rate") / 12 - 1e-7)
-    net_limit = np.ceil(guideline * param("us.usda.snap.income.net_limit_rate") / 12 - 1e-7)
+    def limit(rate):
+        return (np.ceil(guideline * rate / 12 - 1e-7)
+                + beyond * np.ceil(additional.dense[group] * rate / 12 - 1e-7))
+
+    gross_limit = limit(param("us.usda.snap.income.gross_limit_rate"))
+    net_limit = limit(param("us.usda.snap.income.net_limit_rate"))
     standard = table("us.usda.snap.deductions.standard")
     std = standard.dense[group, np.clip(size, 1, 6).astype(int) - 1]
     medical = np.where(elderly, np.maximum(data["medical_expenses"]
