@@ -37,6 +37,12 @@ class _Context:
 
     def variable(self, name: str, scope: str, convert):
         period = self._period_of(name)
+        if convert == "given":
+            # OpenFisca has no known masks: a fact is given when the situation set it for the period.
+            holder = self.population.simulation.get_holder(name)
+            given = any(str(p) == str(period) for p in holder.get_known_periods())
+            size = self.population.count if scope != "members" else self.population.members.count
+            return np.zeros(size), (None if given else np.zeros(size, dtype=bool))
         if scope == "household" and self.population.entity.key == "person":
             value = self.population.household(name, period)
         elif scope == "members":

@@ -90,7 +90,8 @@ class Table:
             value = value_at(node, instant)
             if value is None:
                 raise MissingValue(f"{node.name} has no value on {instant}")
-            return np.asarray(float(value)), None
+            # Bool tables stay bool: a condition read from a table is used with and/or/not.
+            return np.asarray(value if isinstance(value, bool) else float(value)), None
         keys = [k for k in node.children if k != EACH_ADDITIONAL]
         numeric = all(is_number_key(k) for k in keys)
         if numeric:

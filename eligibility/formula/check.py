@@ -115,6 +115,9 @@ class Checker:
                                "split it into named intermediate variables")
         node = self._node(tree.body, 0, expected)
         self._expect(node, expected, tree.body)
+        if node.type == "text":
+            self._fail(tree.body, "a text value is only meaningful as an enum value",
+                       "compare it with an enum variable, e.g. state == \"AK\"")
         return node
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -416,7 +419,7 @@ class Checker:
             self._fail(source, f"given() takes an input fact, not {args[0].id!r}",
                        "name a variable declared with input: true")
         node = self._variable(args[0].id, args[0], "members" if self.in_aggregate else "self",
-                              convert="given" if info.period != self.period else None)
+                              convert="given")
         return self._typed(Call("given", [node]), BOOL)
 
     def _on(self, source, depth) -> Node:
