@@ -82,16 +82,17 @@ def program_result(sim: Simulation, program, h: int, persons, member_ids, explai
     if program.entity == "person":
         values, knowns = _at(sim, program.eligible, persons)
         knowns = np.broadcast_to(knowns, values.shape)
-        categories = _at(sim, program.category, persons)[0] if program.category else None
+        categories, category_known = (_at(sim, program.category, persons) if program.category
+                                      else (None, False))
+        category_known = np.broadcast_to(category_known, values.shape)
         category_names = sim.ruleset.variables[program.category].possible_values if program.category else ()
         members = {}
         for i, member_id in enumerate(member_ids):
             status = status_of(values[i], knowns[i])
-            members[member_id] = {
-                "status": status,
-                "category": category_names[categories[i]] if status == "eligible" and categories is not None
-                else None,
-            }
+            # A category is shown only when the facts settle it: never a guess from filler values.
+            shown = status == "eligible" and categories is not None and category_known[i]
+            members[member_id] = {"status": status,
+                                  "category": category_names[categories[i]] if shown else None}
         any_true = bool((values & knowns).any())
         status = "eligible" if any_true else ("ineligible" if knowns.all() else "undetermined")
     else:
