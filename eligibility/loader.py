@@ -25,6 +25,9 @@ VARIABLE_KEYS = {"entity", "value_type", "period", "label", "reference", "docume
 PROGRAM_KEYS = {"id", "name", "agency", "period", "entity", "eligible", "amount", "category",
                 "modelled", "reference", "description", "criteria"}
 PARAMETER_META = {"description", "metadata", "documentation", "unit", "reference"}
+# Attribute names of OpenFisca's ParameterNode: a child with one of them would shadow it.
+RESERVED_PARAMETER_NAMES = {"children", "name", "metadata", "description", "documentation",
+                            "file_path", "values_list", "brackets"}
 
 
 def parse_date(text) -> dt.date | None:
@@ -161,9 +164,14 @@ def read_parameter(path: str, data: LineDict, name: str, loaded: LoadedFiles) ->
         loaded.problem(name, data.line, f"parameter {path}: {str(error).splitlines()[0]}",
                        "see docs/rules-format.md for the parameter format")
         return
+    parts = path.split(".")
+    clash = [p for p in parts if p in RESERVED_PARAMETER_NAMES]
+    if clash:
+        loaded.problem(name, 1, f"parameter path {path} uses the reserved name {clash[0]!r}",
+                       "rename the file or folder (e.g. child instead of children)")
+        return
     loaded.parameter_files[path] = name
     parent = loaded.parameters
-    parts = path.split(".")
     for depth, part in enumerate(parts[:-1]):
         if part not in parent.children:
             parent.add_child(part, ParameterNode(".".join(parts[: depth + 1]), data={}))
