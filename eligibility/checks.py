@@ -106,11 +106,13 @@ def period_starts(start: dt.date, end: dt.date, period: str):
             dt.date(day.year + day.month // 12, day.month % 12 + 1, 1))
 
 
-def check_parameter_coverage(loaded: LoadedFiles) -> None:
+def check_parameter_coverage(loaded: LoadedFiles, only: set | None = None) -> None:
     """Every parameter a program's formulas read must have a value on every date it is read."""
     reported: set = set()
     for program in loaded.programs.values():
         for name in sorted(closure(loaded.variables, program_variables(program))):
+            if only is not None and name not in only:
+                continue
             variable = loaded.variables[name]
             for start in period_starts(program.start, program.end, variable.period):
                 formula = variable.formula_on(start)

@@ -8,10 +8,14 @@ import sys
 
 import click
 
+from eligibility.compare import compare as compare_rules
+from eligibility.compare import rule_changes
 from eligibility.errors import EligibilityError, InputError, RuleError
+from eligibility.reforms import apply_reform
 from eligibility.ruleset import DEFAULT_RULES, load_rules
 from eligibility.screening import EXPLAIN_LEVELS, screen
 from eligibility.testing import run_cases
+from eligibility.yamlfile import load_yaml
 
 rules_option = click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False),
                             default=str(DEFAULT_RULES), show_default=True, help="Rule set directory.")
@@ -41,13 +45,30 @@ def check(rules_dir: str) -> None:
                f"{len(ruleset.parameter_files)} parameter files, programs: {', '.join(ruleset.programs)}")
 
 
+def _reformed(ruleset, reform_file):
+    """The rule set with the reform in REFORM_FILE (YAML or JSON) applied, or exit 2 naming problems."""
+    reform = load_yaml(reform_file.read())  # dates stay text, as in rule files
+    try:
+        return apply_reform(ruleset, reform)
+    except InputError as error:
+        click.echo(json.dumps({"message": str(error), "errors": error.errors}, indent=2), err=True)
+        sys.exit(2)
+
+
+reform_option = click.option("--reform", "reform_file", type=click.File("r"),
+                             help="A reform (YAML or JSON): parameters, variables and a label.")
+
+
 @main.command()
 @rules_option
+@reform_option
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--verbose", "-v", is_flag=True, help="List every case, not only failures.")
-def test(rules_dir: str, paths: tuple, verbose: bool) -> None:
-    """Run YAML test cases (default: tests/rules)."""
+def test(rules_dir: str, reform_file, paths: tuple, verbose: bool) -> None:
+    """Run YAML test cases (default: tests/rules), against the rules or a reform of them."""
     ruleset = _load(rules_dir)
+    if reform_file is not None:
+        ruleset = _reformed(ruleset, reform_file)
     results = run_cases(ruleset, paths or ["tests/rules"])
     failed = [r for r in results if not r.passed]
     for result in results:
@@ -86,6 +107,62 @@ def screen_command(rules_dir: str, file, date_text: str | None, programs: str | 
         click.echo(str(error), err=True)
         sys.exit(2)
     click.echo(json.dumps(result, indent=2))
+
+
+@main.command()
+@rules_option
+@click.option("--reform", "reform_file", type=click.File("r"), required=True, help="The reform (YAML or JSON).")
+@click.option("--date", "date_text", required=True, help="Date screened for (YYYY-MM-DD).")
+@click.option("--programs", help="Comma-separated program ids; default: all.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.argument("households", type=click.File("r"))
+def compare(rules_dir, reform_file, date_text, programs, output, households) -> None:
+    """Compare baseline and reform for the households in HOUSEHOLDS (JSON lines)."""
+    ruleset = _load(rules_dir)
+    reformed = _reformed(ruleset, reform_file)
+    rows = [json.loads(line) for line in households if line.strip()]
+    rows = [row.get("household", row) for row in rows]
+    try:
+        result = compare_rules(ruleset, reformed, rows, dt.date.fromisoformat(date_text),
+                               programs.split(",") if programs else None)
+    except EligibilityError as error:
+        click.echo(json.dumps({"message": str(error), "errors": getattr(error, "errors", {})}), err=True)
+        sys.exit(2)
+    if output == "json":
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo(f"reform: {result['reform']['label'] or '(no label)'} {result['reform']['digest']}")
+    click.echo(f"{'household':>9}  {'program':<13}{'baseline':>24}  {'reform':>24}  {'change':>9}")
+    for i, row in enumerate(result["households"]):
+        for pid, entry in row.items():
+            base, new = entry["baseline"], entry["reform"]
+            change = "" if entry["change"] is None else f"{entry['change']:+.2f}"
+            click.echo(f"{i:>9}  {pid:<13}{_cell(base):>24}  {_cell(new):>24}  {change:>9}")
+    click.echo("summary:")
+    for pid, line in result["summary"].items():
+        click.echo(f"  {pid}: newly eligible {line['newly_eligible']}, newly ineligible "
+                   f"{line['newly_ineligible']}, unchanged {line['unchanged']}, total change "
+                   f"{line['total_change']:+.2f}, mean change {line['mean_change']}")
+
+
+def _cell(answer: dict) -> str:
+    amount = "" if answer["amount"] is None else f" {answer['amount']:.2f}"
+    return f"{answer['status']}{amount}"
+
+
+@main.command()
+@rules_option
+@click.option("--from", "start", required=True, help="First date (YYYY-MM-DD).")
+@click.option("--to", "end", required=True, help="Second date (YYYY-MM-DD).")
+def changes(rules_dir, start, end) -> None:
+    """Parameters whose values differ between two dates, and formulas dated in between."""
+    ruleset = _load(rules_dir)
+    result = rule_changes(ruleset, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    for change in result["parameters"]:
+        click.echo(f"{change['path']}: {change['from']} -> {change['to']}")
+    for formula in result["variables"]:
+        click.echo(f"{formula['variable']}: new formula from {formula['start']}: {formula['formula']}")
+    click.echo(f"{len(result['parameters'])} parameter(s) and {len(result['variables'])} formula(s) changed")
 
 
 if __name__ == "__main__":  # pragma: no cover
