@@ -77,7 +77,18 @@ def choose(sentence, sim, h: int, person) -> str | None:
     return None
 
 
+_VALUE_NAMES: dict[int, tuple[dict, list[str]]] = {}
+
+
 def criterion_values(criterion: dict, variable, variables) -> list[str]:
+    """Names of the values a criterion reports (memoised: criteria never change once loaded)."""
+    cached = _VALUE_NAMES.get(id(criterion))
+    if cached is None or cached[0] is not criterion:
+        cached = _VALUE_NAMES[id(criterion)] = (criterion, _criterion_values(criterion, variable, variables))
+    return cached[1]
+
+
+def _criterion_values(criterion: dict, variable, variables) -> list[str]:
     """Names of the values a criterion reports: those its sentences name, else its direct inputs."""
     names: list[str] = []
     for key in ("pass", "fail", "unknown"):
@@ -99,9 +110,9 @@ def criteria_for(sim, program, h: int, persons, member_ids) -> list:
         variable = variables[name]
         targets = [(None, None)] if variable.entity == "household" else list(zip(member_ids, persons,
                                                                                  strict=True))
+        names = criterion_values(criterion, variable, variables)
         for member_id, person in targets:
             outcome = _value_at(sim, name, h, person)
-            names = criterion_values(criterion, variable, variables)
             values = {n: _value_at(sim, n, h, person if variables[n].entity == "person" else None)
                       for n in names}
             key = "unknown" if outcome is None else ("pass" if outcome else "fail")

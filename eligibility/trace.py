@@ -49,21 +49,30 @@ def _values(sim, variable, h: int, persons, member_ids):
     return values, all(knowns)
 
 
+def _parameter_reads(formula) -> list:
+    """The formula's distinct parameter reads, each with its compiled closure (built once)."""
+    reads = formula.__dict__.get("parameter_reads")
+    if reads is None:
+        seen, reads = set(), []
+        for node in walk(formula.ir):
+            if isinstance(node, Param) and (node.path, node.on, len(node.keys)) not in seen:
+                seen.add((node.path, node.on, len(node.keys)))
+                reads.append((node, compile_node(node)))
+        formula.__dict__["parameter_reads"] = reads
+    return reads
+
+
 def _parameters_read(sim, variable, formula, h: int, persons, member_ids, ruleset) -> list:
     """The parameters a formula read, with the values this household used and their references."""
     from eligibility.simulation import EntityContext
 
     result = []
     start = sim.starts[variable.period]
-    seen = set()
-    for node in walk(formula.ir):
-        if not isinstance(node, Param) or (node.path, node.on, len(node.keys)) in seen:
-            continue
-        seen.add((node.path, node.on, len(node.keys)))
+    context = EntityContext(sim, variable.entity, start)
+    for node, run in _parameter_reads(formula):
         instant = params.on_date(start, node.on)
         leaf = params.find(ruleset.parameters, node.path)
-        run = compile_node(node)
-        value, known = run(EntityContext(sim, variable.entity, start))
+        value, known = run(context)
         value = np.broadcast_to(np.asarray(value, dtype=float), (sim.sizes[variable.entity],))
         known = np.broadcast_to(True if known is None else known, value.shape)
 
