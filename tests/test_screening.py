@@ -34,10 +34,21 @@ def test_criteria_explain_with_real_figures(rules):
     criteria = screen(rules, EXAMPLE, DATE, ["snap"])["programs"]["snap"]["criteria"]
     gross = next(c for c in criteria if c["id"] == "snap_meets_gross_income_test")
     assert gross["result"] is True
+    # California confers broad-based categorical eligibility up to 200% of poverty:
+    # 21,150 x 2.0 / 12 = 3,525 for two people in FY2026.
+    assert gross["explanation"] == ("Gross monthly income of $1,450 is within the state's broad-based "
+                                    "categorical eligibility limit of $3,525, so the household is deemed to "
+                                    "meet the gross income test.")
+    assert gross["values"]["snap_bbce_gross_income_limit"] == 3525
+    assert gross["reference"][0]["href"].startswith("https://")
+
+
+def test_federal_gross_test_sentence_in_a_state_without_options(rules):
+    utah = {**EXAMPLE, "state": "UT"}
+    criteria = screen(rules, utah, DATE, ["snap"])["programs"]["snap"]["criteria"]
+    gross = next(c for c in criteria if c["id"] == "snap_meets_gross_income_test")
     assert gross["explanation"] == ("Gross monthly income of $1,450 is at or below the limit of $2,292 "
                                     "for a household of 2.")
-    assert gross["values"]["snap_gross_income_limit"] == 2292
-    assert gross["reference"][0]["href"].startswith("https://")
 
 
 def test_unknown_income_gives_undetermined_and_asks_for_it(rules):
@@ -79,15 +90,18 @@ def test_unknown_program_is_refused_listing_known_ones(rules):
 
 
 def test_headroom_is_the_raise_that_keeps_eligibility(rules):
-    snap = screen(rules, EXAMPLE, DATE, ["snap"])["programs"]["snap"]
-    # Gross limit 2,292 - earnings 1,450 = 842 more a month; reported to the $50 below.
+    snap = screen(rules, {**EXAMPLE, "state": "UT"}, DATE, ["snap"])["programs"]["snap"]
+    # Utah, no state options: gross limit 2,292 - earnings 1,450 = 842 more a month; to the $50 below.
     assert snap["headroom"] == {"member": "alex", "monthly_earned_income": 800.0, "step": 50.0,
                                 "at_least": False}
+    snap = screen(rules, EXAMPLE, DATE, ["snap"])["programs"]["snap"]
+    # California's 200% limit of 3,525 leaves 2,075 more: 2,050 to the $50 below.
+    assert snap["headroom"]["monthly_earned_income"] == 2050.0
 
 
 def test_vary_marks_the_cliff_where_status_flips(rules):
     vary = {"fact": "members.alex.earned_income", "from": 0, "to": 3000, "step": 100}
-    axis = screen(rules, EXAMPLE, DATE, ["snap"], vary=vary)["vary"]
+    axis = screen(rules, {**EXAMPLE, "state": "UT"}, DATE, ["snap"], vary=vary)["vary"]
     snap = axis["programs"]["snap"]
     assert len(axis["points"]) == len(snap["status"]) == 31
     # Eligible up to 2,200 (gross limit 2,292), ineligible from 2,300.
