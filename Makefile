@@ -33,3 +33,18 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# The HTTP API on 127.0.0.1:8000, one gunicorn worker per core (HOST, PORT, WORKERS override).
+.PHONY: serve openapi bench-http
+HOST ?= 127.0.0.1
+PORT ?= 8000
+serve: install
+	$(BIN)/python -m api.serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
+
+# Regenerate the committed contract from the code (tests fail while it is stale).
+openapi: install
+	$(BIN)/python -m api.spec > openapi.yaml.new && mv openapi.yaml.new openapi.yaml
+
+# Our /v1/screen beside OpenFisca's web API /calculate on the same rules and worker count.
+bench-http: install
+	$(BIN)/python -m bench.http

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 
 import click
@@ -163,6 +164,22 @@ def changes(rules_dir, start, end) -> None:
     for formula in result["variables"]:
         click.echo(f"{formula['variable']}: new formula from {formula['start']}: {formula['formula']}")
     click.echo(f"{len(result['parameters'])} parameter(s) and {len(result['variables'])} formula(s) changed")
+
+
+@main.command()
+@rules_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="gunicorn worker processes  [default: one per core]")
+def serve(rules_dir: str, host: str, port: int, workers: int | None) -> None:
+    """Serve the HTTP API under gunicorn; the rules are loaded once, before the workers start."""
+    # The API (Flask) runs in the process this one becomes: the engine's CLI never imports it.
+    os.environ["ELIGIBILITY_RULES_DIR"] = os.path.abspath(rules_dir)
+    argv = [sys.executable, "-m", "api.serve", "--host", host, "--port", str(port)]
+    if workers:
+        argv += ["--workers", str(workers)]
+    os.execv(sys.executable, argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

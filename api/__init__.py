@@ -1,0 +1,54 @@
+"""The HTTP API: `create_app(config=None)` builds a Flask app on a rule set loaded once."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_cors import CORS
+
+from api import errors
+from api.docs import blp as docs_blueprint
+from api.health import blp as health_blueprint
+from api.schemas.household import household_ref
+from api.state import load_state
+from api.v1 import BLUEPRINTS
+
+SPEC_OPTIONS = {
+    "info": {
+        "description": "Screen households for US benefit programs under rules written as code. "
+                       "A fact that is not given is unknown, never zero or false: answers say "
+                       "`undetermined` and name the facts that would settle them. "
+                       "Errors are `{status, code, message, errors}`.",
+        "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+    },
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Defaults, then ELIGIBILITY_* environment variables, then `config` (tests)."""
+    app = Flask(__name__)
+    app.config.from_object("api.config")
+    app.config.from_prefixed_env("ELIGIBILITY")
+    if config:
+        app.config.update(config)
+    app.json.sort_keys = False  # keep the engine's order: programs and criteria as the rules declare them
+    app.extensions["eligibility"] = load_state(app.config)
+
+    api = errors.EligibilityApi(app, spec_kwargs=SPEC_OPTIONS)
+    api.ma_plugin.converter.add_attribute_function(household_ref)
+    api.spec.components.schema("Household", schema=app.extensions["eligibility"].household_schema)
+    api.register_blueprint(health_blueprint)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs_blueprint)
+    errors.init_app(app)
+    _cors(app)
+    return app
+
+
+def _cors(app: Flask) -> None:
+    """CORS only for the configured origins: browsers elsewhere get no CORS headers at all."""
+    origins = app.config.get("CORS_ORIGINS") or []
+    if isinstance(origins, str):  # ELIGIBILITY_CORS_ORIGINS=https://a.example,https://b.example
+        origins = [o.strip() for o in origins.split(",") if o.strip()]
+    if origins:
+        CORS(app, origins=origins, expose_headers=["X-Request-ID"], max_age=600)

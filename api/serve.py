@@ -1,0 +1,48 @@
+"""Run the API under gunicorn: `python -m api.serve [--host H] [--port P] [--workers N]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from api.config import ROOT
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def gunicorn_argv(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                  workers: int | None = None) -> list[str]:
+    """The gunicorn command line: preloaded app, one worker per core unless told otherwise."""
+    return [
+        sys.executable, "-m", "gunicorn",
+        "--preload",  # load the rules once in the parent; workers share them copy-on-write
+        "--bind", f"{host}:{port}",
+        "--workers", str(workers or os.cpu_count() or 1),
+        "--chdir", str(ROOT),
+        "--access-logfile", "-",
+        "--graceful-timeout", "10",
+        "--no-control-socket",  # one fixed socket path in $HOME would clash between servers on one machine
+        "api.wsgi:app",
+    ]
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int | None = None) -> None:
+    """Replace this process with gunicorn (signals and exit status are gunicorn's own)."""
+    argv = gunicorn_argv(host, port, workers)
+    os.execv(argv[0], argv)
+
+
+def main(args: list[str] | None = None) -> None:
+    """Command-line entry: parse host, port and workers, then serve."""
+    parser = argparse.ArgumentParser(prog="python -m api.serve", description=__doc__)
+    parser.add_argument("--host", default=DEFAULT_HOST)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--workers", type=int, default=None, help="default: number of cores")
+    options = parser.parse_args(args)
+    serve(options.host, options.port, options.workers)
+
+
+if __name__ == "__main__":
+    main()
