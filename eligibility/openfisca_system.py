@@ -56,6 +56,9 @@ class _Context:
             value = value * 12
         return value, None
 
+    def plain(self, name: str):
+        return self.variable(name, "self", None)
+
     def parameter(self, path: str, on, keys: list, key_types: tuple):
         start = self.period.start
         import datetime as dt

@@ -40,7 +40,9 @@ class Simulation:
                 result = (_filler(variable.type, size), np.zeros(size, dtype=bool))
         else:
             start = self.starts[variable.period]
-            formula = variable.formula_on(start)
+            formulas = variable.formulas
+            formula = formulas[0] if len(formulas) == 1 and formulas[0].start <= start else \
+                variable.formula_on(start)
             if formula is None:
                 raise DateOutOfRange(f"{name} has no formula in force on {start}",
                                      {"date": [f"{name} is not modelled on {start}"]})
@@ -92,10 +94,11 @@ def _freeze(ruleset, path: str, instant: dt.date):
 class EntityContext:
     """What a compiled formula of one entity reads; see eligibility.formula.compile.Context."""
 
-    __slots__ = ("sim", "entity", "start")
+    __slots__ = ("sim", "entity", "start", "plain")
 
     def __init__(self, sim: Simulation, entity: str, start: dt.date):
         self.sim, self.entity, self.start = sim, entity, start
+        self.plain = sim.calculate  # a same-entity, same-period read: the hot path
 
     def variable(self, name: str, scope: str, convert: str | None) -> Result:
         value, known = self.sim.calculate(name)

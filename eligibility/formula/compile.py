@@ -37,6 +37,8 @@ class Context(Protocol):
 
     def variable(self, name: str, scope: str, convert: str | None) -> Result: ...
 
+    def plain(self, name: str) -> Result: ...
+
     def parameter(self, path: str, on: str | None, keys: list, key_types: tuple) -> object: ...
 
     def aggregate(self, function: str, value, known: Known) -> Result: ...
@@ -130,6 +132,8 @@ def _compile_const(node: Const):
 
 def _compile_var(node: Var):
     name, scope, convert = node.name, node.scope, node.convert
+    if scope == "self" and convert is None:
+        return lambda ctx: ctx.plain(name)
     return lambda ctx: ctx.variable(name, scope, convert)
 
 
