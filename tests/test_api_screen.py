@@ -174,3 +174,28 @@ def test_every_field_the_contract_names_is_accepted(client):
     response = post(client, {"date": "2025-11-15", "programs": ["snap"], "explain": "none",
                              "household": household})
     assert response.status_code == 200, response.json
+
+
+def test_vary_axis_returns_statuses_and_cliffs(client):
+    body = {"date": "2025-11-15", "programs": ["snap"],
+            "household": {"state": "UT", "members": [{"id": "a", "age": 30, "earned_income": 0,
+                                                      "unearned_income": 0, "is_disabled": False}],
+                          "shelter_costs": 0, "utility_costs": 0, "dependent_care_costs": 0,
+                          "child_support_paid": 0, "medical_expenses": 0, "assets": 0, "is_homeless": False,
+                          "receives_tanf": False, "receives_ssi": False},
+            "vary": {"fact": "members.a.earned_income", "from": 1500, "to": 1800, "step": 100}}
+    response = client.post("/v1/screen", json=body)
+    assert response.status_code == 200, response.get_json()
+    axis = response.get_json()["vary"]
+    # FY2026 one-person gross limit in Utah (no state options): 1,696.
+    assert axis["points"] == [1500, 1600, 1700, 1800]
+    assert axis["programs"]["snap"]["status"] == ["eligible", "eligible", "ineligible", "ineligible"]
+    assert axis["programs"]["snap"]["cliffs"][0]["at"] == 1700
+
+
+def test_vary_axis_errors_name_the_field(client):
+    body = {"household": {"members": [{"id": "a"}]}, "date": "2025-11-15",
+            "vary": {"fact": "members.zz.earned_income", "from": 0, "to": 10, "step": 1}}
+    response = client.post("/v1/screen", json=body)
+    assert response.status_code == 422
+    assert "fact" in response.get_json()["errors"]["vary"]

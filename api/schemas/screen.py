@@ -22,6 +22,19 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+class VarySchema(StrictSchema):
+    """An axis along one numeric fact: every program is screened at each point, in one vectorised run."""
+
+    fact = fields.String(required=True, metadata={
+        "description": "household.<fact> or members.<id>.<fact> naming a numeric fact.",
+        "example": "members.alex.earned_income"})
+    from_ = fields.Float(required=True, data_key="from", validate=validate.Range(min=0), allow_nan=False,
+                         metadata={"example": 0})
+    to = fields.Float(required=True, validate=validate.Range(min=0), allow_nan=False, metadata={"example": 5000})
+    step = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False), allow_nan=False,
+                        metadata={"example": 50})
+
+
 class ScreenRequestSchema(StrictSchema):
     """One household, the day screened for, the programs wanted and how much explanation."""
 
@@ -34,6 +47,8 @@ class ScreenRequestSchema(StrictSchema):
         "description": "`none`: no criteria; `summary` (default): each criterion with its figures; "
                        "`trace`: also the computation tree."})
     household = HouseholdField(required=True, metadata={"description": "The household's facts."})
+    vary = fields.Nested(VarySchema, metadata={
+        "description": "Also screen along an axis of one fact (at most 1,000 points) and mark the cliffs."})
 
     @validates_schema(skip_on_field_errors=False)
     def programs_and_date_are_modelled(self, data, **kwargs):
@@ -109,6 +124,32 @@ class ProgramResultSchema(StrictSchema):
                        "members.a.age."})
 
 
+class CliffSchema(StrictSchema):
+    """A point where a status flips or an amount drops by more than the income gained."""
+
+    at = fields.Float(required=True)
+    from_status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    to_status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    amount_before = fields.Float(required=True, allow_none=True)
+    amount_after = fields.Float(required=True, allow_none=True)
+
+
+class AxisProgramSchema(StrictSchema):
+    """One program along the axis."""
+
+    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), required=True)
+    amount = fields.List(fields.Float(allow_none=True), required=True)
+    cliffs = fields.List(fields.Nested(CliffSchema), required=True)
+
+
+class AxisSchema(StrictSchema):
+    """Every program's status and amount at each point of the varied fact."""
+
+    fact = fields.String(required=True)
+    points = fields.List(fields.Float(), required=True)
+    programs = fields.Dict(keys=fields.String(), values=fields.Nested(AxisProgramSchema), required=True)
+
+
 class QuestionSchema(StrictSchema):
     """An unknown fact worth asking about, and the programs it would help settle."""
 
@@ -126,3 +167,4 @@ class ScreenResponseSchema(StrictSchema):
     programs = fields.Dict(keys=fields.String(), values=fields.Nested(ProgramResultSchema), required=True)
     next_questions = fields.List(fields.Nested(QuestionSchema), required=True, metadata={
         "description": "The unknown facts that matter, the one that settles the most programs first."})
+    vary = fields.Nested(AxisSchema, metadata={"description": "Only when the request has `vary`."})

@@ -30,5 +30,8 @@ class Screen(MethodView):
         unknown ones turn out to be; otherwise `undetermined`, with the facts that would settle it.
         A fact left out is unknown, never zero or false.
         """
+        vary = request.get("vary")
+        if vary is not None:
+            vary = {"fact": vary["fact"], "from": vary["from_"], "to": vary["to"], "step": vary["step"]}
         return screen(current_rules(), request["household"], request["date"], request.get("programs"),
-                      request["explain"])
+                      request["explain"], vary)
