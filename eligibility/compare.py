@@ -89,7 +89,8 @@ def rule_changes(ruleset, start: dt.date, end: dt.date) -> dict:
         for leaf in params.leaves(node):
             old, new = _value_on(leaf, start), _value_on(leaf, end)
             if old != new:
-                metadata = leaf.metadata or {}
+                # A table's entries carry no metadata of their own: the file's applies to all of them.
+                metadata = {**(getattr(node, "metadata", None) or {}), **(leaf.metadata or {})}
                 changed.append({"path": leaf.name, "from": old, "to": new,
                                 "label": metadata.get("label") or getattr(node, "description", None),
                                 "reference": metadata.get("reference", [])})

@@ -103,7 +103,7 @@ def run_case(ruleset, file: str, case: dict) -> CaseResult:
                     where = f"[{i}]" if len(values) > 1 else ""
                     differences.append(f"{var_name}{where}: expected {exp!r}, got {got}")
         return CaseResult(name, file, not differences, differences)
-    except (EligibilityError, KeyError, ValueError, TypeError) as error:
+    except (EligibilityError, KeyError, ValueError, TypeError, AttributeError, IndexError) as error:
         return CaseResult(name, file, False, error=f"{type(error).__name__}: {error}")
 
 

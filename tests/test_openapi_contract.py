@@ -46,6 +46,15 @@ CALLS = [
     ("get", "/v1/parameters/us.usda.snap.income.gross_limit_rate", None),
     ("get", "/v1/parameters/us.nothing", None),
     ("get", "/v1/rules", None),
+    ("get", "/v1/rules/changes?from=2025-09-30&to=2025-10-01", None),
+    ("get", "/v1/rules/changes?from=2025-10-01", None),
+    ("post", "/v1/compare", {"date": "2025-11-15", "programs": ["snap"], "household": HOUSEHOLD, "reform": {
+        "label": "200%", "parameters": {"us.usda.snap.income.gross_limit_rate": [
+            {"start": "2025-10-01", "value": 2.0}]}}}),
+    ("post", "/v1/compare", {"date": "2025-11-15", "household": HOUSEHOLD, "reform": {"parameters": {"x": []}}}),
+    ("post", "/v1/tests/run", {"cases": "- {name: n, period: 2025-11, input: {members: [{id: a}]}, "
+                                         "output: {snap_household_size: 1}}"}),
+    ("post", "/v1/tests/run", {"cases": 3}),
 ]
 
 
