@@ -25,3 +25,7 @@ EXAMPLES_DIR = str(ROOT / "tests" / "situations")
 
 # A client-sent X-Request-ID is echoed only when it looks like an id, so logs cannot be forged.
 REQUEST_ID_MAX_LENGTH = 128
+
+# Batch screening: households per request, and the body limit for that endpoint alone.
+BATCH_MAX_HOUSEHOLDS = 10_000
+BATCH_MAX_CONTENT_LENGTH = 32 * 1024 * 1024

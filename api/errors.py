@@ -6,7 +6,7 @@ import logging
 import re
 import uuid
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_smorest import Api, abort
 from werkzeug.exceptions import HTTPException
 
@@ -89,6 +89,9 @@ def engine_input_error(error: InputError | DateOutOfRange):
 def require_json_body():
     """415 for a body sent as anything but JSON: a form post must not be read as an empty household."""
     # Unknown paths and methods keep their 404/405: there is no body to judge there.
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(getattr(view, "view_class", view), "reads_its_own_body", False):
+        return  # e.g. the batch endpoint, which takes JSON, NDJSON or CSV and judges the type itself
     if request.method in BODY_METHODS and request.url_rule is not None and not request.is_json:
         abort(415, message="Send the body as JSON with `Content-Type: application/json`.",
               errors={"_schema": [f"Unsupported content type {request.mimetype or '(none)'!r}."]})

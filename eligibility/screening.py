@@ -55,10 +55,11 @@ def screen(ruleset, household: dict, date: dt.date, programs: list[str] | None =
     return result
 
 
-def answer(sim: Simulation, programs: list, h: int, household: dict, explain: str) -> dict:
-    """The contract's response for household `h` of a simulation."""
+def answer(sim: Simulation, programs: list, h: int, household: dict, explain: str, persons=None) -> dict:
+    """The contract's response for household `h` of a simulation (`persons`: its members' rows)."""
     member_ids = [str(m.get("id")) for m in household.get("members", [])]
-    persons = np.flatnonzero(sim.person_household == h)
+    if persons is None:
+        persons = np.flatnonzero(sim.person_household == h)
     results = {}
     for program in programs:
         results[program.id] = program_result(sim, program, h, persons, member_ids, explain)

@@ -55,6 +55,8 @@ CALLS = [
     ("post", "/v1/tests/run", {"cases": "- {name: n, period: 2025-11, input: {members: [{id: a}]}, "
                                          "output: {snap_household_size: 1}}"}),
     ("post", "/v1/tests/run", {"cases": 3}),
+    ("post", "/v1/screen/batch?date=2025-11-15&programs=snap", [HOUSEHOLD, {"members": []}]),
+    ("post", "/v1/screen/batch?date=2040-01-01", [HOUSEHOLD]),
 ]
 
 

@@ -1,0 +1,109 @@
+"""POST /v1/screen/batch: many households in one vectorised run, answered as JSON or NDJSON."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, current_app, request
+from flask.views import MethodView
+from flask_smorest import abort
+from marshmallow import ValidationError
+
+from api.batch_input import BatchFormatError, InvalidLine, read_csv, read_json, read_ndjson
+from api.errors import envelope
+from api.parsing import Blueprint
+from api.schemas.batch import BATCH_BODY, BatchQuerySchema
+from api.state import current_rules
+from eligibility.batch import screen_many
+
+blp = Blueprint("batch", __name__, url_prefix="/v1/screen/batch",
+                description="Screen many households at once: JSON array, NDJSON or CSV.")
+
+READERS = {"application/json": read_json, "application/x-ndjson": read_ndjson,
+           "application/jsonl": read_ndjson, "text/csv": None}
+
+
+@blp.before_request
+def allow_large_bodies():
+    """A batch may be far larger than a single screening's body limit."""
+    request.max_content_length = current_app.config["BATCH_MAX_CONTENT_LENGTH"]
+
+
+def _households(ruleset) -> list:
+    mimetype = request.mimetype
+    if mimetype not in READERS:
+        abort(415, message="Send JSON, NDJSON (application/x-ndjson) or CSV (text/csv).",
+              errors={"_schema": [f"Unsupported content type {mimetype or '(none)'!r}."]})
+    body = request.get_data(cache=False)
+    try:
+        if mimetype == "text/csv":
+            return read_csv(body, ruleset.inputs)
+        return READERS[mimetype](body)
+    except BatchFormatError as error:
+        abort(400, message="The batch body cannot be read.", errors=error.errors)
+
+
+def _validate(households: list, schema) -> tuple[list, list, dict]:
+    """Valid households (with their indexes) and an error envelope per invalid one."""
+    valid, indexes, errors = [], [], {}
+    for index, raw in enumerate(households):
+        if isinstance(raw, InvalidLine):
+            errors[index] = envelope(400, f"Line {raw.line} is not valid JSON.", {"_schema": ["Not valid JSON."]})
+            continue
+        try:
+            if not isinstance(raw, dict):
+                raise ValidationError({"_schema": ["Not a valid household: expected an object."]})
+            valid.append(schema.load(raw))
+            indexes.append(index)
+        except ValidationError as error:
+            errors[index] = envelope(422, "The household has invalid fields.", error.normalized_messages())
+    return valid, indexes, errors
+
+
+@blp.route("")
+class Batch(MethodView):
+    """Batch screening."""
+
+    reads_its_own_body = True
+
+    @blp.arguments(BatchQuerySchema(), location="query")
+    @blp.doc(requestBody=BATCH_BODY)
+    @blp.response(200, description="One line (NDJSON) or array item (JSON) per household, in order: "
+                  "`{index, result}` or `{index, error}` with the error envelope.",
+                  content_type="application/x-ndjson")
+    @blp.alt_response(400, response="BAD_REQUEST", description="The body cannot be read.")
+    @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE", description="The body is over the limit.")
+    @blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE", description="Not JSON, NDJSON or CSV.")
+    def post(self, query: dict):
+        """Screen every household; an invalid one gets its own error and does not fail the rest."""
+        ruleset = current_rules()
+        households = _households(ruleset)
+        limit = current_app.config["BATCH_MAX_HOUSEHOLDS"]
+        if not households or len(households) > limit:
+            abort(422, message=f"Send 1 to {limit:,} households.",
+                  errors={"households": [f"Must hold 1 to {limit:,} households; got {len(households):,}."]})
+        schema = current_app.extensions["eligibility"].household_schema
+        valid, indexes, errors = _validate(households, schema)
+        # Answers are built before the response starts, so a bad date or program is still a clean 422.
+        answers = list(screen_many(ruleset, valid, query["date"], query.get("programs"), query["explain"]))
+        by_index = dict(zip(indexes, answers, strict=True))
+
+        def items():
+            for index in range(len(households)):
+                if index in errors:
+                    yield {"index": index, "error": errors[index]}
+                else:
+                    yield {"index": index, "result": by_index[index]}
+
+        if query["format"] == "json":
+            return Response(_json_array(items()), mimetype="application/json")
+        return Response((json.dumps(item, separators=(",", ":")) + "\n" for item in items()),
+                        mimetype="application/x-ndjson")
+
+
+def _json_array(items):
+    """Stream a JSON array item by item."""
+    yield "["
+    for number, item in enumerate(items):
+        yield ("," if number else "") + json.dumps(item, separators=(",", ":"))
+    yield "]"
