@@ -12,6 +12,8 @@ from eligibility.formula.ir import BOOL, NUMBER
 from eligibility.simulation import Simulation
 
 MEMBER_ONLY_FIELDS = {"id"}
+# Beyond any real household's figures, and small enough that sums stay exact and finite.
+MAX_AMOUNT = 1_000_000_000_000
 
 
 def _convert(variable, raw, path: list, errors: dict):
@@ -28,6 +30,8 @@ def _convert(variable, raw, path: list, errors: dict):
                 problem = "Must be a finite number."
             elif raw < 0:
                 problem = "Must be greater than or equal to 0."
+            elif raw > MAX_AMOUNT:
+                problem = f"Must be less than or equal to {MAX_AMOUNT}."
             elif variable.value_type == "int" and raw != int(raw):
                 problem = "Not a valid integer."
             else:
@@ -47,6 +51,11 @@ def _convert(variable, raw, path: list, errors: dict):
 
 def _column(variable, records: list[dict], paths: list[list], errors: dict):
     """Values and known mask of one input over a list of records (households or members)."""
+    name = variable.name
+    raws = [record.get(name) for record in records]
+    fast = _fast_column(variable, raws)
+    if fast is not None:
+        return fast
     size = len(records)
     if variable.value_type == "bool":
         values = np.zeros(size, dtype=bool)
@@ -55,9 +64,7 @@ def _column(variable, records: list[dict], paths: list[list], errors: dict):
     else:
         values = np.zeros(size)
     known = np.zeros(size, dtype=bool)
-    name = variable.name
-    for i, record in enumerate(records):
-        raw = record.get(name)
+    for i, raw in enumerate(raws):
         if raw is None:
             continue
         converted = _convert(variable, raw, [*paths[i], name], errors)
@@ -67,14 +74,46 @@ def _column(variable, records: list[dict], paths: list[list], errors: dict):
     return values, (None if known.all() else known)
 
 
-def build_simulation(ruleset, date: dt.date, households: list[dict]) -> Simulation:
-    """A Simulation of `households` (each {"members": [...], facts...}) on `date`."""
+def _fast_column(variable, raws: list):
+    """The column built with whole-list operations when every value is valid; None to check one by one."""
+    types = set(map(type, raws))
+    types.discard(type(None))
+    if variable.value_type == "bool":
+        if not types <= {bool}:
+            return None
+        known = np.fromiter((r is not None for r in raws), dtype=bool, count=len(raws))
+        values = np.fromiter((r is True for r in raws), dtype=bool, count=len(raws))
+    elif variable.value_type == "enum":
+        if not types <= {str}:
+            return None
+        codes = {value: code for code, value in enumerate(variable.possible_values)}
+        found = np.fromiter((codes.get(r, -1) if r is not None else -2 for r in raws), dtype=np.int16,
+                            count=len(raws))
+        if (found == -1).any():
+            return None  # a value outside the enum: report it
+        known = found >= 0
+        values = np.where(known, found, 0).astype(np.int16)
+    else:
+        if not types <= {int, float}:
+            return None
+        values = np.array(raws, dtype=float)  # None becomes nan
+        known = ~np.isnan(values)
+        checked = values[known]
+        if checked.size and ((checked < 0).any() or (checked > MAX_AMOUNT).any() or not np.isfinite(checked).all()
+                             or (variable.value_type == "int" and (checked != np.floor(checked)).any())):
+            return None
+        values[~known] = 0
+    return values, (None if known.all() else known)
+
+
+def convert(ruleset, households: list[dict], prefixed: bool) -> tuple[np.ndarray, dict, dict]:
+    """Flat masked input arrays of `households`, and their problems (keyed by index when `prefixed`)."""
     errors: dict = {}
     members: list[dict] = []
     member_paths: list[list] = []
     person_household: list[int] = []
     for h, household in enumerate(households):
-        prefix = [h] if len(households) > 1 else []
+        prefix = [h] if prefixed else []
         people = household.get("members")
         if not isinstance(people, list) or not people:
             target = errors.setdefault(h, {}) if prefix else errors
@@ -84,13 +123,37 @@ def build_simulation(ruleset, date: dt.date, households: list[dict]) -> Simulati
             members.append(member)
             member_paths.append([*prefix, "members", m])
             person_household.append(h)
-    household_paths = [[h] if len(households) > 1 else [] for h in range(len(households))]
+    household_paths = [[h] if prefixed else [] for h in range(len(households))]
     inputs = {}
     for name, variable in ruleset.inputs.items():
         if variable.entity == "household":
             inputs[name] = _column(variable, households, household_paths, errors)
         else:
             inputs[name] = _column(variable, members, member_paths, errors)
+    return np.asarray(person_household, dtype=np.intp), inputs, errors
+
+
+def build_simulation(ruleset, date: dt.date, households: list[dict]) -> Simulation:
+    """A Simulation of `households` (each {"members": [...], facts...}) on `date`."""
+    person_household, inputs, errors = convert(ruleset, households, len(households) > 1)
     if errors:
         raise InputError(errors)
-    return Simulation(ruleset, date, np.asarray(person_household, dtype=np.intp), len(households), inputs)
+    return Simulation(ruleset, date, person_household, len(households), inputs)
+
+
+def simulate_valid(ruleset, date: dt.date, households: list[dict]) -> tuple[Simulation, list[int], dict]:
+    """A Simulation of the valid households only, their indexes, and each invalid one's problems."""
+    person_household, inputs, errors = convert(ruleset, households, True)
+    if not errors:
+        return Simulation(ruleset, date, person_household, len(households), inputs), \
+            list(range(len(households))), {}
+    keep = np.ones(len(households), dtype=bool)
+    keep[list(errors)] = False
+    keep_person = keep[person_household]
+    renumber = np.cumsum(keep) - 1  # old household index -> index among the kept ones
+    kept_inputs = {}
+    for name, (values, known) in inputs.items():
+        mask = keep if ruleset.inputs[name].entity == "household" else keep_person
+        kept_inputs[name] = (values[mask], None if known is None else known[mask])
+    sim = Simulation(ruleset, date, renumber[person_household[keep_person]], int(keep.sum()), kept_inputs)
+    return sim, [int(i) for i in np.flatnonzero(keep)], errors

@@ -55,7 +55,7 @@ class Variable:
             return EnumType(self.name, self.possible_values)
         return NUMBER
 
-    @property
+    @cached_property
     def dependencies(self) -> frozenset:
         """Variables read by any version of the formula."""
         return frozenset().union(*(f.dependencies for f in self.formulas))

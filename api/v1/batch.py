@@ -7,7 +7,6 @@ import json
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import abort
-from marshmallow import ValidationError
 
 from api.batch_input import BatchFormatError, InvalidLine, read_csv, read_json, read_ndjson
 from api.errors import envelope
@@ -43,23 +42,6 @@ def _households(ruleset) -> list:
         abort(400, message="The batch body cannot be read.", errors=error.errors)
 
 
-def _validate(households: list, schema) -> tuple[list, list, dict]:
-    """Valid households (with their indexes) and an error envelope per invalid one."""
-    valid, indexes, errors = [], [], {}
-    for index, raw in enumerate(households):
-        if isinstance(raw, InvalidLine):
-            errors[index] = envelope(400, f"Line {raw.line} is not valid JSON.", {"_schema": ["Not valid JSON."]})
-            continue
-        try:
-            if not isinstance(raw, dict):
-                raise ValidationError({"_schema": ["Not a valid household: expected an object."]})
-            valid.append(schema.load(raw))
-            indexes.append(index)
-        except ValidationError as error:
-            errors[index] = envelope(422, "The household has invalid fields.", error.normalized_messages())
-    return valid, indexes, errors
-
-
 @blp.route("")
 class Batch(MethodView):
     """Batch screening."""
@@ -82,18 +64,21 @@ class Batch(MethodView):
         if not households or len(households) > limit:
             abort(422, message=f"Send 1 to {limit:,} households.",
                   errors={"households": [f"Must hold 1 to {limit:,} households; got {len(households):,}."]})
-        schema = current_app.extensions["eligibility"].household_schema
-        valid, indexes, errors = _validate(households, schema)
         # Answers are built before the response starts, so a bad date or program is still a clean 422.
-        answers = list(screen_many(ruleset, valid, query["date"], query.get("programs"), query["explain"]))
-        by_index = dict(zip(indexes, answers, strict=True))
+        outcomes = screen_many(ruleset, households, query["date"], query.get("programs"), query["explain"],
+                               current_app.config.get("MAX_MEMBERS", 50))
 
         def items():
-            for index in range(len(households)):
-                if index in errors:
-                    yield {"index": index, "error": errors[index]}
-                else:
-                    yield {"index": index, "result": by_index[index]}
+            for outcome in outcomes:
+                if "result" in outcome:
+                    yield outcome
+                    continue
+                index = outcome["index"]
+                raw = households[index]
+                error = (envelope(400, f"Line {raw.line} is not valid JSON.", {"_schema": ["Not valid JSON."]})
+                         if isinstance(raw, InvalidLine) else
+                         envelope(422, "The household has invalid fields.", outcome["error_fields"]))
+                yield {"index": index, "error": error}
 
         if query["format"] == "json":
             return Response(_json_array(items()), mimetype="application/json")
