@@ -18,9 +18,11 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() not
 import argparse  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
+import subprocess  # noqa: E402
 import time  # noqa: E402
 
-from bench.http import free_port, openfisca_situation, post, start, wait_ready  # noqa: E402
+from api.serve import gunicorn_argv  # noqa: E402
+from bench.http import free_port, openfisca_situation, post, wait_ready  # noqa: E402
 from eligibility import load_rules  # noqa: E402
 
 DATE = "2025-11-15"
@@ -61,9 +63,17 @@ def openfisca_batch(ruleset, batch: list[dict]) -> dict:
     return {"persons": persons, "households": groups}
 
 
+def start(app_spec: str, port: int, workers: int) -> subprocess.Popen:
+    """gunicorn as in bench.http, with a worker timeout long enough for OpenFisca's large batches."""
+    argv = gunicorn_argv("127.0.0.1", port, workers)
+    argv[argv.index("--access-logfile") + 1] = "/dev/null"
+    argv[-1:] = ["--timeout", "900", app_spec]
+    return subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
 def timed_post(port: int, path: str, body: bytes) -> float:
     start_time = time.perf_counter()
-    status, _ = post(port, path, body)
+    status, _ = post(port, path, body, timeout=900)
     if status != 200:
         raise SystemExit(f"{path} answered {status}")
     return time.perf_counter() - start_time

@@ -91,9 +91,9 @@ def start(app_spec: str, port: int, workers: int) -> subprocess.Popen:
     return subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def post(port: int, path: str, body: bytes) -> tuple[int, bytes]:
+def post(port: int, path: str, body: bytes, timeout: float = 30) -> tuple[int, bytes]:
     """One POST on a fresh connection (gunicorn's sync workers close each one)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("POST", path, body, {"Content-Type": "application/json"})
         response = connection.getresponse()
