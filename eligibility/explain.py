@@ -55,8 +55,11 @@ def _value_at(sim, name: str, h: int, person: int | None):
     if known is not None and not known[index]:
         return None
     item = value[index]
-    return bool(item) if variable.type == BOOL else (int(item) if isinstance(variable.type, EnumType)
-                                                    else float(item))
+    if variable.type == BOOL:
+        return bool(item)
+    if isinstance(variable.type, EnumType) or variable.value_type == "int":
+        return int(item)  # counts and ages read as whole numbers
+    return float(item)
 
 
 def alternatives(sentence) -> list[dict]:

@@ -157,6 +157,7 @@ class Reformed(RuleSet):
         self.__dict__.update(base.__dict__)
         self.__dict__.pop("inputs", None)  # cached properties are recomputed for the new variables
         self.__dict__.pop("dependents", None)
+        self.__dict__.pop("override_facts", None)
         self.base = base
         self.parameters = parameters
         self.variables = {**base.variables, **variables}

@@ -56,6 +56,19 @@ class RuleSet:
                 result.setdefault(dep, set()).add(name)
         return result
 
+    @cached_property
+    def override_facts(self) -> frozenset:
+        """Facts read through given(x): optional overrides with a fallback, never worth asking for."""
+        from eligibility.formula.ir import Call, walk
+
+        found = set()
+        for variable in self.variables.values():
+            for formula in variable.formulas:
+                for node in walk(formula.ir) if formula.ir is not None else ():
+                    if isinstance(node, Call) and node.function == "given":
+                        found.add(node.args[0].name)
+        return frozenset(found)
+
     def closure(self, names) -> set[str]:
         """Every variable `names` depend on, themselves included."""
         return checks.closure(self.variables, names)

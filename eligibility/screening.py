@@ -139,7 +139,8 @@ def missing_facts(sim: Simulation, program, h, persons, member_ids, undetermined
         known = sim.calculate(name)[1]
         if known is not None and not np.all(known[index]):
             if variable.is_input:
-                facts.add(name)
+                if name not in sim.ruleset.override_facts:
+                    facts.add(name)
             else:
                 todo.extend(variable.dependencies)
     paths = []
