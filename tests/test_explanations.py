@@ -37,6 +37,8 @@ def _truth(household: dict, rules) -> dict:
     """The household with every input fact the rules know given (a concrete answer to any question)."""
     complete = {**HOUSEHOLD_TRUTH, **household}
     for name, variable in rules.inputs.items():
+        if name in rules.override_facts:
+            continue  # optional overrides (e.g. a yearly figure instead of monthly x 12) stay unsaid
         if variable.entity == "household" and name not in complete:
             complete[name] = False if variable.value_type == "bool" else (
                 variable.possible_values[0] if variable.value_type == "enum" else 0)
@@ -44,7 +46,7 @@ def _truth(household: dict, rules) -> dict:
     for i, member in enumerate(household["members"]):
         full = {"id": f"m{i}", **PERSON_TRUTH, **member}
         for name, variable in rules.inputs.items():
-            if variable.entity == "person" and name not in full:
+            if variable.entity == "person" and name not in full and name not in rules.override_facts:
                 full[name] = False if variable.value_type == "bool" else 0
         members.append(full)
     complete["members"] = members
