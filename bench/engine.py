@@ -18,6 +18,7 @@ from eligibility import load_rules
 from eligibility.simulation import Simulation
 
 DATE = dt.date(2025, 11, 15)
+FEDERAL_ONLY_STATES = ("MS", "TN", "UT")
 HOUSEHOLD_FACTS = ["shelter_costs", "utility_costs", "dependent_care_costs", "child_support_paid",
                    "medical_expenses", "assets", "is_homeless", "receives_tanf", "receives_ssi"]
 PERSON_FACTS = ["age", "earned_income", "unearned_income", "is_disabled"]
@@ -30,10 +31,13 @@ def generate(ruleset, households: int, seed: int = 0) -> dict:
                        p=[0.28, 0.33, 0.15, 0.13, 0.06, 0.02, 0.01, 0.01, 0.005, 0.005])
     person_household = np.repeat(np.arange(households), sizes)
     persons = len(person_household)
+    # The hand-written version implements the federal rules: households live in the states where no
+    # SNAP state option (broad-based categorical eligibility, standard medical deduction) applies.
     states = ruleset.variables["state"].possible_values
+    federal_only = np.array([states.index(code) for code in FEDERAL_ONLY_STATES], dtype=np.int16)
     data = {
         "person_household": person_household,
-        "state": rng.integers(0, len(states), households).astype(np.int16),
+        "state": rng.choice(federal_only, households),
         "shelter_costs": rng.gamma(2.0, 450.0, households).round(),
         "utility_costs": rng.gamma(2.0, 90.0, households).round(),
         "dependent_care_costs": np.where(rng.random(households) < 0.1, rng.gamma(2, 200, households), 0),
