@@ -9,9 +9,10 @@ STAMP := $(VENV)/.installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python pyproject.toml
+$(STAMP): $(BIN)/python pyproject.toml package.json package-lock.json
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error  # USWDS for the web pages, axe-core for their tests
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -48,3 +49,15 @@ openapi: install
 # Our /v1/screen beside OpenFisca's web API /calculate on the same rules and worker count.
 bench-http: install
 	$(BIN)/python -m bench.http
+
+# A long, random schemathesis run against openapi.yaml (CI runs 200 derandomized cases per operation):
+# `make fuzz` (5,000 per operation) or `make fuzz FUZZ_EXAMPLES=20000`.
+.PHONY: fuzz bench-load
+FUZZ_EXAMPLES ?= 5000
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest tests/test_fuzz.py -q -s -p no:cacheprovider
+
+# Five minutes at 80% of this machine's measured maximum throughput (screen, batch, catalogue); loopback only.
+# Append the report to docs/performance.md with `make bench-load LOAD_ARGS=--append`.
+bench-load: install
+	$(BIN)/python -m bench.load $(LOAD_ARGS)

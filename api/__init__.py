@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Flask
 from flask_cors import CORS
 
-from api import errors
+from api import errors, headers, limits, observability, security, storage, web
 from api.docs import blp as docs_blueprint
 from api.health import blp as health_blueprint
 from api.schemas.household import household_ref
 from api.state import load_state
 from api.v1 import BLUEPRINTS
+from api.v1.determinations import blp as determinations_blueprint
 
 SPEC_OPTIONS = {
     "info": {
@@ -39,7 +40,14 @@ def create_app(config: dict | None = None) -> Flask:
     api.register_blueprint(health_blueprint)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    api.register_blueprint(determinations_blueprint)
     app.register_blueprint(docs_blueprint)
+    storage.init_app(app)  # determination records; nothing connects until first use
+    web.init_app(app)  # the caseworker pages at /
+    observability.init_app(app)  # JSON logs with request ids, request and screening metrics, /metrics
+    limits.init_app(app)  # rate limit per API key or address (429), time budget per request (503)
+    security.init_app(app)  # API keys: writing needs one once keys are configured (401/403)
+    headers.init_app(app)  # CSP, no framing, nosniff, referrer policy on every response
     errors.init_app(app)
     _cors(app)
     return app

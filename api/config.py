@@ -29,3 +29,45 @@ REQUEST_ID_MAX_LENGTH = 128
 # Batch screening: households per request, and the body limit for that endpoint alone.
 BATCH_MAX_HOUSEHOLDS = 10_000
 BATCH_MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+
+# Determination records: a SQLAlchemy URL (a bare postgresql:// uses psycopg 3); None means the SQLite
+# file instance/eligibility.sqlite3, created on first use.
+DATABASE_URL = None
+# Apply the Alembic migrations on the first use of the database (once per process, under a lock).
+DATABASE_MIGRATE = True
+
+# The built U.S. Web Design System (`npm ci` installs it); the caseworker pages are styled with it.
+USWDS_DIR = str(ROOT / "node_modules" / "@uswds" / "uswds" / "dist")
+
+# Access (api/security.py): keys that may write (determination records, anything stored) and keys that may
+# only read, each a list or a comma-separated string of secrets of 16+ characters. With no keys, writing is
+# open (development). REQUIRE_API_KEY: every request but /healthz and /readyz needs a key.
+API_KEYS: list[str] = []
+READ_API_KEYS: list[str] = []
+REQUIRE_API_KEY = False
+# The caseworker pages' /save and /determinations store and show records too: with keys configured, put
+# those pages behind a sign-in proxy that adds the key (X-API-Key), or they answer 401.
+WRITE_PATHS = ["/v1/determinations", "/save"]
+# Reading under these paths needs a key too (any key) once keys are configured: stored records hold facts.
+PRIVATE_PATHS = ["/v1/determinations", "/determinations"]
+
+# Rate limit per API key, else per client address (api/limits.py; flask-limiter's own settings). With
+# memory:// each gunicorn worker counts alone; a shared store (redis://...) counts across workers.
+RATELIMIT_ENABLED = True
+RATELIMIT_APPLICATION = "600 per minute"
+RATELIMIT_STORAGE_URI = "memory://"
+# Behind this many reverse proxies, take the client address from X-Forwarded-For (0: no proxy is trusted).
+PROXY_FIX_X_FOR = 0
+# Seconds a request that writes nothing may run before it is stopped with a 503 (0: no budget). gunicorn's
+# --timeout (api/serve.py) is the hard bound for every request.
+REQUEST_TIME_BUDGET = 30
+
+# Security headers (api/headers.py): the Content-Security-Policy of HTML pages. No inline script or style.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                           "form-action 'self'; frame-ancestors 'none'")
+
+# Observability (api/observability.py): /metrics, and JSON logs at this level. DEBUG also logs request
+# bodies and exception messages, which may hold household facts.
+METRICS_ENABLED = True
+LOG_LEVEL = "INFO"

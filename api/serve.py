@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import tempfile
 
 from api.config import ROOT
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+HARD_TIMEOUT = 60
+# prometheus_client multiprocess files are named like counter_1234.db; nothing else in the folder is touched.
+METRICS_FILE = re.compile(r"^[a-z_]+_\d+\.db$")
 
 
 def gunicorn_argv(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
@@ -23,13 +28,31 @@ def gunicorn_argv(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         "--chdir", str(ROOT),
         "--access-logfile", "-",
         "--graceful-timeout", "10",
+        # The hard bound on any request: the worker is killed and replaced (see REQUEST_TIME_BUDGET for the soft one).
+        "--timeout", str(HARD_TIMEOUT),
+        "--logger-class", "api.observability.GunicornLogger",  # gunicorn's own lines as JSON too
         "--no-control-socket",  # one fixed socket path in $HOME would clash between servers on one machine
         "api.wsgi:app",
     ]
 
 
+def metrics_dir() -> str:
+    """Where every worker writes its metrics: $PROMETHEUS_MULTIPROC_DIR emptied of old samples, else a new folder."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path:
+        os.makedirs(path, exist_ok=True)
+        for name in os.listdir(path):  # a previous server's counts must not add to this one's
+            if METRICS_FILE.match(name):
+                os.unlink(os.path.join(path, name))
+    else:
+        path = tempfile.mkdtemp(prefix="eligibility-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    return path
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int | None = None) -> None:
     """Replace this process with gunicorn (signals and exit status are gunicorn's own)."""
+    metrics_dir()  # before gunicorn imports prometheus_client
     argv = gunicorn_argv(host, port, workers)
     os.execv(argv[0], argv)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 from api import create_app
 from api.state import current_rules
+from eligibility.errors import RuleError
 
 
 def warm_up(app) -> None:
@@ -16,5 +19,10 @@ def warm_up(app) -> None:
         client.get("/openapi.yaml")
 
 
-app = create_app()
+try:
+    app = create_app()
+except RuleError as error:  # refuse to start, and say why: every problem, no traceback to dig through
+    sys.stderr.write(f"The rules did not load, so the server will not start. {len(error.problems)} problem(s):\n"
+                     f"{error}\n")
+    raise SystemExit(4) from None  # gunicorn's own code for "the app failed to load"
 warm_up(app)

@@ -185,3 +185,7 @@ def serve(rules_dir: str, host: str, port: int, workers: int | None) -> None:
 if __name__ == "__main__":  # pragma: no cover
     main()
 
+from eligibility.population.cli import simulate, synth  # noqa: E402
+
+main.add_command(synth)
+main.add_command(simulate)

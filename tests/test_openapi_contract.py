@@ -57,6 +57,11 @@ CALLS = [
     ("post", "/v1/tests/run", {"cases": 3}),
     ("post", "/v1/screen/batch?date=2025-11-15&programs=snap", [HOUSEHOLD, {"members": []}]),
     ("post", "/v1/screen/batch?date=2040-01-01", [HOUSEHOLD]),
+    # Records: error answers only here, so the default database is never written (successes: test_determinations).
+    ("post", "/v1/determinations", {"household": {"members": []}, "note": 1}),
+    ("get", "/v1/determinations/no-such-record", None),
+    ("delete", "/v1/determinations/no-such-record", None),
+    ("post", "/v1/determinations/no-such-record/replay", {}),
 ]
 
 

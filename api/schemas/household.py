@@ -8,6 +8,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from api.schemas.fields import Amount, StrictBoolean, WholeNumber
 
 MEMBER_ID = validate.Length(min=1, max=100)
+# Far above any real household, and a bound on the work one screening (or batch row) can ask for.
+MAX_MEMBERS = 50
 UNITS = {"currency-USD": "USD"}
 
 
@@ -57,7 +59,9 @@ class HouseholdBase(Schema):
         problems = {}
         for index, member in enumerate(members):
             member_id = member.get("id") if isinstance(member, dict) else None
-            if isinstance(member_id, str) and member_id in seen:
+            if not isinstance(member_id, str):
+                continue  # not an id at all: the id field reports that (a list here is not even hashable)
+            if member_id in seen:
                 message = f"Duplicate member id {member_id!r}; each member needs its own id."
                 problems[index] = {"id": [message]}
             seen.add(member_id)
@@ -77,7 +81,7 @@ def household_schema(ruleset) -> Schema:
         target[name] = fact_field(variable)
     member = MemberBase.from_dict(member_fields, name="Member")
     household_fields["members"] = fields.List(
-        fields.Nested(member), required=True, validate=validate.Length(min=1),
+        fields.Nested(member), required=True, validate=validate.Length(min=1, max=MAX_MEMBERS),
         metadata={"description": "The people who live and buy and prepare food together."})
     return HouseholdBase.from_dict(household_fields, name="Household")()
 

@@ -1,0 +1,295 @@
+"""Load test: minutes at 80% of the measured maximum throughput, a mix of screening, batch and catalogue calls.
+
+Run: `make bench-load`, or `.venv/bin/python -m bench.load --duration 300 --fraction 0.8 [--append]`.
+Starts gunicorn as `make serve` does (one preloaded worker per core, JSON logs, metrics, rate limiting
+on with a limit no client reaches) on 127.0.0.1 only, then:
+
+1. measures the maximum throughput: closed loop, a few connections, the same mix, `--calibrate` seconds;
+2. sends the mix open-loop at `--fraction` of that rate for `--duration` seconds. Latency is timed
+   from when each request was due, not when a busy client got round to it, so a stall shows;
+3. samples every worker's memory (RSS and private bytes) from /proc, from the start of step 2 to its end.
+
+Reports errors (any non-2xx, or a broken connection), latency percentiles per kind of call, and the
+workers' memory growth; `--append` adds the report to docs/performance.md as a new section. The
+client runs on the same machine and takes a share of its cores. Every loop is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import queue
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from api.serve import gunicorn_argv
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"  # loopback only, whatever the arguments
+SITUATIONS = sorted((ROOT / "tests" / "situations").glob("*.json"))
+CATALOGUE = ["/v1/programs", "/v1/programs/snap", "/v1/variables?input=true", "/v1/rules",
+             "/v1/parameters/us.usda.snap.max_allotment"]
+MIX = {"screen": 0.70, "batch": 0.10, "catalogue": 0.20}
+BATCH_SIZE = 10
+MAX_SECONDS = 3600
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def requests_for(batch: bool) -> dict:
+    """Each kind of call as (method, path, body) choices."""
+    screens = [json.loads(p.read_text(encoding="utf-8")) for p in SITUATIONS]
+    households = [s["household"] for s in screens]
+    kinds = {
+        "screen": [("POST", "/v1/screen", json.dumps(s).encode()) for s in screens],
+        "catalogue": [("GET", path, None) for path in CATALOGUE],
+    }
+    if batch:
+        body = json.dumps([households[i % len(households)] for i in range(BATCH_SIZE)]).encode()
+        kinds["batch"] = [("POST", "/v1/screen/batch?date=2025-11-15&format=ndjson", body)]
+    return kinds
+
+
+def send(port: int, method: str, path: str, body: bytes | None) -> int:
+    """One call on a fresh connection (sync workers close each); the status, or 0 for a broken call."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        connection.request(method, path, body, {"Content-Type": "application/json"} if body else {})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    except (OSError, http.client.HTTPException):
+        return 0
+    finally:
+        connection.close()
+
+
+class Server:
+    """gunicorn on loopback, as `make serve` starts it."""
+
+    def __init__(self, workers: int):
+        self.port = free_port()
+        env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="eligibility-metrics-"),
+               "ELIGIBILITY_RATELIMIT_APPLICATION": "100000000 per minute"}
+        argv = gunicorn_argv(HOST, self.port, workers)
+        self.log = tempfile.NamedTemporaryFile(prefix="eligibility-load-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while send(self.port, "GET", "/readyz", None) != 200 or len(self.workers()) < workers:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"server did not start; see {self.log.name}")
+            time.sleep(0.2)
+
+    def workers(self) -> list[int]:
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return sorted(int(pid) for pid in path.read_text().split()) if path.exists() else []
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def memory(pid: int) -> tuple[int, int]:
+    """(RSS, private bytes) of a process; private is what it does not share with the preloaded parent."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0]) * 1024
+    return fields["Rss"], fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+
+
+def cpu_seconds(pids) -> float:
+    """CPU time (user + system) the processes have used so far."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def pick(rng: random.Random, kinds: dict) -> tuple[str, tuple]:
+    names = list(kinds)
+    kind = rng.choices(names, weights=[MIX[n] for n in names])[0]
+    return kind, rng.choice(kinds[kind])
+
+
+def calibrate(port: int, kinds: dict, connections: int, seconds: float) -> tuple[float, int]:
+    """Closed loop: each connection sends its next call as soon as the last is answered; (calls/s, errors)."""
+    done, errors, lock = [0], [0], threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def loop(seed: int):
+        rng = random.Random(seed)
+        while time.monotonic() < stop_at:
+            _, call = pick(rng, kinds)
+            ok = 200 <= send(port, *call) < 300
+            with lock:
+                done[0] += ok
+                errors[0] += not ok
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=loop, args=(n,)) for n in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0] / (time.monotonic() - started), errors[0]
+
+
+def run(server: Server, kinds: dict, rate: float, seconds: float, clients: int) -> dict:
+    """Open loop at `rate` calls/s for `seconds`; latencies by kind, errors, memory samples."""
+    due: queue.Queue = queue.Queue()
+    latencies: dict[str, list[float]] = {kind: [] for kind in kinds}
+    errors: list[tuple[str, int]] = []
+    samples: list[dict] = []
+    lock = threading.Lock()
+    finished = threading.Event()
+
+    def client():
+        while True:
+            item = due.get()
+            if item is None:
+                return
+            kind, call, at = item
+            status = send(server.port, *call)
+            elapsed = time.monotonic() - at
+            with lock:
+                latencies[kind].append(elapsed)
+                if not 200 <= status < 300:
+                    errors.append((kind, status))
+
+    def sampler():
+        while not finished.wait(5):
+            samples.append({pid: memory(pid) for pid in server.workers()})
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    samples.append({pid: memory(pid) for pid in server.workers()})
+    pids = server.workers()
+    cpu_before = cpu_seconds(pids)
+    watcher = threading.Thread(target=sampler)
+    watcher.start()
+    rng = random.Random(2026)
+    started = time.monotonic()
+    total = int(rate * seconds)
+    for number in range(total):
+        at = started + number / rate
+        delay = at - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        kind, call = pick(rng, kinds)
+        due.put((kind, call, at))
+    for _ in threads:
+        due.put(None)
+    for thread in threads:
+        thread.join(timeout=120)
+    elapsed = time.monotonic() - started
+    cpu = cpu_seconds(pids) - cpu_before if pids == server.workers() else float("nan")
+    finished.set()
+    watcher.join()
+    samples.append({pid: memory(pid) for pid in server.workers()})
+    return {"latencies": latencies, "errors": errors, "samples": samples, "elapsed": elapsed, "sent": total,
+            "cpu": cpu}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+def report(args, workers: int, maximum: float, calibration_errors: int, result: dict, load: tuple) -> str:
+    """The results as a docs/performance.md section."""
+    first, last = result["samples"][0], result["samples"][-1]
+    lines = [
+        f"## Load: {args.duration / 60:g} minutes at {args.fraction:.0%} of the maximum throughput (`bench/load.py`)",
+        "",
+        "Reproduce: `make bench-load` (or `.venv/bin/python -m bench.load --duration 300 --fraction 0.8`). "
+        f"gunicorn with {workers} preloaded workers on 127.0.0.1, as `make serve` runs it (rate limiting, "
+        "metrics and JSON logs on); a Python client on the same machine. Mix: "
+        + ", ".join(f"{share:.0%} {kind}" for kind, share in MIX.items() if kind in result["latencies"])
+        + f" (batch: {BATCH_SIZE} households, NDJSON; screen: the worked requests in tests/situations; "
+        "catalogue: programs, a program, input variables, rules, a parameter table).",
+        "",
+        f"| run ({dt.date.today().isoformat()}, {platform.python_version()}, {os.cpu_count()} cores) | value |",
+        "|---|---:|",
+        f"| maximum throughput, closed loop, {args.connections} connections, {args.calibrate:g} s | "
+        f"{maximum:,.1f} calls/s ({calibration_errors} errors) |",
+        f"| offered load ({args.fraction:.0%}) / achieved | {args.fraction * maximum:,.1f} / "
+        f"{result['sent'] / result['elapsed']:,.1f} calls/s |",
+        f"| calls / errors | {result['sent']:,} / {len(result['errors'])} |",
+        f"| workers' CPU per call, and the rate {workers} idle cores would allow | "
+        f"{result['cpu'] / result['sent'] * 1000:.1f} ms / {workers * result['sent'] / result['cpu']:,.0f} calls/s |",
+    ]
+    for kind, values in result["latencies"].items():
+        lines.append(f"| {kind}: p50 / p95 / p99 / max (ms, {len(values):,} calls) | "
+                     f"{percentile(values, .5):.1f} / {percentile(values, .95):.1f} / "
+                     f"{percentile(values, .99):.1f} / {max(values, default=0) * 1000:.1f} |")
+    for pid in sorted(first):
+        if pid in last:
+            (rss0, own0), (rss1, own1) = first[pid], last[pid]
+            lines.append(f"| worker {pid}: RSS / private MiB, start → end | {rss0 / 2**20:.1f} → {rss1 / 2**20:.1f} "
+                         f"({(rss1 - rss0) / rss0:+.1%}) / {own0 / 2**20:.1f} → {own1 / 2**20:.1f} |")
+    replaced = set(first) ^ set(last)
+    if replaced:
+        lines.append(f"| workers replaced during the run | {sorted(replaced)} |")
+    lines.append(f"| load average before / after (all work on the machine) | {load[0]:.2f} / {load[1]:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=300, help="seconds at the offered load (default 300)")
+    parser.add_argument("--fraction", type=float, default=0.8, help="share of the maximum to offer (default 0.8)")
+    parser.add_argument("--calibrate", type=float, default=30, help="seconds to measure the maximum (default 30)")
+    parser.add_argument("--connections", type=int, default=6, help="closed-loop connections when calibrating")
+    parser.add_argument("--clients", type=int, default=32, help="open-loop client threads")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: cores)")
+    parser.add_argument("--append", action="store_true", help="append the report to docs/performance.md")
+    args = parser.parse_args(argv)
+    if not (0 < args.duration <= MAX_SECONDS and 0 < args.calibrate <= MAX_SECONDS and 0 < args.fraction <= 1):
+        parser.error(f"durations must be within (0, {MAX_SECONDS}] s and the fraction within (0, 1]")
+    workers = args.workers or os.cpu_count() or 1
+    server = Server(workers)
+    try:
+        batch = send(server.port, "POST", "/v1/screen/batch?date=2025-11-15", b"[]") != 404
+        kinds = requests_for(batch)
+        calibrate(server.port, kinds, args.connections, min(5.0, args.calibrate))  # warm every worker up
+        maximum, calibration_errors = calibrate(server.port, kinds, args.connections, args.calibrate)
+        print(f"maximum: {maximum:,.1f} calls/s ({calibration_errors} errors); offering {args.fraction:.0%} "
+              f"for {args.duration:g} s", file=sys.stderr)
+        load_before = os.getloadavg()[0]
+        result = run(server, kinds, args.fraction * maximum, args.duration, args.clients)
+        text = report(args, workers, maximum, calibration_errors, result, (load_before, os.getloadavg()[0]))
+    finally:
+        server.stop()
+    print(text)
+    for kind, status in result["errors"][:10]:
+        print(f"error: {kind} answered {status or 'nothing (connection broken)'}", file=sys.stderr)
+    if args.append:
+        with (ROOT / "docs" / "performance.md").open("a", encoding="utf-8") as handle:
+            handle.write("\n" + text)
+    if result["errors"]:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
