@@ -24,6 +24,7 @@ import os
 import platform
 import queue
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -84,7 +85,8 @@ class Server:
 
     def __init__(self, workers: int):
         self.port = free_port()
-        env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="eligibility-metrics-"),
+        self.metrics = tempfile.mkdtemp(prefix="eligibility-metrics-")
+        env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": self.metrics,
                "ELIGIBILITY_RATELIMIT_APPLICATION": "100000000 per minute"}
         argv = gunicorn_argv(HOST, self.port, workers)
         self.log = tempfile.NamedTemporaryFile(prefix="eligibility-load-", suffix=".log", delete=False)
@@ -105,6 +107,7 @@ class Server:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        shutil.rmtree(self.metrics, ignore_errors=True)
 
 
 def memory(pid: int) -> tuple[int, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -29,10 +30,12 @@ class Server:
     def __init__(self, workers: int = 2, env: dict | None = None, log_dir: Path | None = None):
         self.port = free_port()
         self.workers = workers
-        self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="eligibility-server-"))
+        self.made = [tempfile.mkdtemp(prefix="eligibility-metrics-")]  # removed in stop()
+        if log_dir is None:
+            self.made.append(tempfile.mkdtemp(prefix="eligibility-server-"))
+        self.log_dir = Path(log_dir or self.made[-1])
         self.log_path = self.log_dir / "server.log"
-        self.env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="eligibility-metrics-"),
-                    **(env or {})}
+        self.env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": self.made[0], **(env or {})}
         self.process: subprocess.Popen | None = None
 
     def start(self, ready_within: float = 120) -> Server:
@@ -63,6 +66,8 @@ class Server:
                 self.process.wait(timeout=10)
         if getattr(self, "_log", None):
             self._log.close()
+        for folder in self.made:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def __enter__(self) -> Server:
         return self.start()

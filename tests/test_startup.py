@@ -40,10 +40,10 @@ def test_the_app_refuses_invalid_rules(rules_copy):
         create_app({"TESTING": True, "RULES_DIR": str(rules_copy)})
 
 
-def test_invalid_rules_stop_the_server_before_it_listens_and_say_why(rules_copy):
+def test_invalid_rules_stop_the_server_before_it_listens_and_say_why(rules_copy, tmp_path):
     break_rules(rules_copy)
     port = free_port()
-    env = {**os.environ, "ELIGIBILITY_RULES_DIR": str(rules_copy)}
+    env = {**os.environ, "ELIGIBILITY_RULES_DIR": str(rules_copy), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "m")}
     done = subprocess.run([sys.executable, "-m", "api.serve", "--port", str(port), "--workers", "1"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 4, done.stderr[-2000:]
