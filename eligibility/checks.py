@@ -6,7 +6,7 @@ import datetime as dt
 
 from eligibility import parameters as params
 from eligibility.formula.check import Checker, FormulaError, ParameterInfo, VariableInfo
-from eligibility.formula.compile import compile_node
+from eligibility.formula.codegen import compile_formula
 from eligibility.formula.ir import BOOL, NUMBER, EnumType
 from eligibility.loader import LoadedFiles
 from eligibility.variables import Variable
@@ -50,7 +50,7 @@ def check_formulas(loaded: LoadedFiles, names=None) -> None:
                 continue
             formula.dependencies = frozenset(checker.dependencies)
             formula.parameters = frozenset(checker.parameters)
-            formula.run = compile_node(formula.ir)
+            formula.run = compile_formula(formula.ir)
 
 
 def check_cycles(loaded: LoadedFiles) -> None:

@@ -59,11 +59,12 @@ class _Context:
     def plain(self, name: str):
         return self.variable(name, "self", None)
 
-    def parameter(self, path: str, on, keys: list, key_types: tuple):
+    def parameter(self, read, keys: list):
         start = self.period.start
         import datetime as dt
 
-        instant = params.on_date(dt.date(start.year, start.month, start.day), on).isoformat()
+        path, key_types = read.path, read.key_types
+        instant = params.on_date(dt.date(start.year, start.month, start.day), read.on).isoformat()
         node = params.find(self.ruleset.parameters, path)
         if not keys:
             return params.value_at(node, instant)

@@ -60,20 +60,37 @@ class Simulation:
 
     def parameter(self, path: str, instant: dt.date, keys: list, key_types: tuple):
         """A parameter's value on `instant`, looked up by key arrays for tables."""
+        table = self._frozen(path, instant)
+        return table.lookup(keys, _key_maps(table, key_types)) if keys else table
+
+    def read(self, read, start: dt.date, keys: list):
+        """A formula's parameter read for the period starting `start` (see compile.ParameterRead)."""
+        frozen = self.ruleset.frozen_parameters
+        entry = frozen.get((read.slot, start))
+        if entry is None:
+            table = self._frozen(read.path, params.on_date(start, read.on))
+            entry = frozen[(read.slot, start)] = (table, _key_maps(table, read.key_types) if keys else None)
+        table, key_maps = entry
+        return table.lookup(keys, key_maps) if keys else table
+
+    def _frozen(self, path: str, instant: dt.date):
         # Frozen values are shared by every simulation of the rule set: rules never change once loaded.
         frozen = self.ruleset.frozen_parameters
         table = frozen.get((path, instant))
         if table is None:
             table = frozen[(path, instant)] = _freeze(self.ruleset, path, instant)
-        if not keys:
-            return table
-        key_maps = []
-        for axis, key_type in zip(table.axes, key_types, strict=True):
-            if axis[0] == "name" and isinstance(key_type, EnumType):
-                key_maps.append(params.enum_to_axis(key_type.values, tuple(axis[1])))
-            else:
-                key_maps.append(None)
-        return table.lookup(keys, key_maps)
+        return table
+
+
+def _key_maps(table, key_types: tuple) -> list:
+    """Per axis: enum code -> table position for enum keys, None for number keys."""
+    maps = []
+    for axis, key_type in zip(table.axes, key_types, strict=True):
+        if axis[0] == "name" and isinstance(key_type, EnumType):
+            maps.append(params.enum_to_axis(key_type.values, tuple(axis[1])))
+        else:
+            maps.append(None)
+    return maps
 
 
 def _freeze(ruleset, path: str, instant: dt.date):
@@ -114,8 +131,8 @@ class EntityContext:
             value = value * 12
         return value, known
 
-    def parameter(self, path: str, on: str | None, keys: list, key_types: tuple):
-        return self.sim.parameter(path, params.on_date(self.start, on), keys, key_types)
+    def parameter(self, read, keys: list):
+        return self.sim.read(read, self.start, keys)
 
     def aggregate(self, function: str, value, known) -> Result:
         sim = self.sim

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from eligibility.checks import RuleScope
 from eligibility.formula.check import Checker, FormulaError
-from eligibility.formula.compile import compile_node
+from eligibility.formula.codegen import compile_formula
 from eligibility.loader import read_rules
 from eligibility.ruleset import RuleSet
 from eligibility.simulation import EntityContext
@@ -77,7 +77,7 @@ def test_hostile_formula_is_refused_or_evaluates_safely(toy_scope, text):
     except FormulaError as error:
         assert error.message and error.hint, text  # a clear message and a hint, never a crash
         return
-    value, known = compile_node(ir)(EntityContext(sim, "household", sim.starts["month"]))
+    value, known = compile_formula(ir)(EntityContext(sim, "household", sim.starts["month"]))
     array = np.broadcast_to(np.asarray(value), (2,))
     assert array.dtype.kind in "bifu", text  # numbers or booleans only: no objects leak out
     assert known is None or np.asarray(known).dtype == bool

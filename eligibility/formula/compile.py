@@ -7,6 +7,7 @@ shared/design/unknown-facts.md: sound three-valued (Kleene) logic, fully vectori
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Protocol
 
@@ -39,11 +40,25 @@ class Context(Protocol):
 
     def plain(self, name: str) -> Result: ...
 
-    def parameter(self, path: str, on: str | None, keys: list, key_types: tuple) -> object: ...
+    def parameter(self, read: ParameterRead, keys: list) -> object: ...
 
     def aggregate(self, function: str, value, known: Known) -> Result: ...
 
     def member_count(self) -> np.ndarray: ...
+
+
+_SLOTS = itertools.count()
+
+
+class ParameterRead:
+    """One parameter read in a formula; `slot` names it uniquely so contexts can cache its look-up."""
+
+    __slots__ = ("path", "on", "key_types", "slot")
+
+    def __init__(self, node: Param):
+        self.path, self.on = node.path, node.on
+        self.key_types = tuple(k.type for k in node.keys)
+        self.slot = next(_SLOTS)
 
 
 def both(a: Known, b: Known) -> Known:
@@ -216,11 +231,10 @@ def _compile_call(node: Call):
 
 
 def _compile_param(node: Param):
-    path, on = node.path, node.on
+    read = ParameterRead(node)
     keys = [compile_node(k) for k in node.keys]
-    key_types = tuple(k.type for k in node.keys)
     if not keys:
-        return lambda ctx: (ctx.parameter(path, on, [], ()), None)
+        return lambda ctx: (ctx.parameter(read, []), None)
 
     def lookup(ctx):
         values, known = [], None
@@ -228,7 +242,7 @@ def _compile_param(node: Param):
             v, k = key(ctx)
             values.append(v)
             known = both(known, k)
-        return ctx.parameter(path, on, values, key_types), known
+        return ctx.parameter(read, values), known
     return lookup
 
 
