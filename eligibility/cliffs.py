@@ -70,7 +70,11 @@ def tiled(base: Simulation, name: str, member: int | None, values: np.ndarray) -
     person_household = np.concatenate([np.zeros(persons, np.intp),
                                        np.repeat(np.arange(1, copies + 1), persons)])
     inputs = {}
-    for fact, (value, known) in base.inputs.items():
+    facts = dict(base.inputs)
+    if name not in facts:  # a fact nobody gave: unknown everywhere but along the axis
+        size = base.sizes["person" if member is not None else "household"]
+        facts[name] = (np.zeros(size), np.zeros(size, dtype=bool))
+    for fact, (value, known) in facts.items():
         entity = base.ruleset.variables[fact].entity
         width = persons if entity == "person" else 1
         value = np.tile(value[:width], copies + 1)

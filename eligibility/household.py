@@ -50,9 +50,11 @@ def _convert(variable, raw, path: list, errors: dict):
 
 
 def _column(variable, records: list[dict], paths: list[list], errors: dict):
-    """Values and known mask of one input over a list of records (households or members)."""
+    """Values and known mask of one input over a list of records, or None when no record gives it."""
     name = variable.name
     raws = [record.get(name) for record in records]
+    if raws.count(None) == len(raws):
+        return None  # the simulation treats an absent column as unknown everywhere
     fast = _fast_column(variable, raws)
     if fast is not None:
         return fast
@@ -78,32 +80,37 @@ def _fast_column(variable, raws: list):
     """The column built with whole-list operations when every value is valid; None to check one by one."""
     types = set(map(type, raws))
     types.discard(type(None))
+    all_given = None not in raws
     if variable.value_type == "bool":
         if not types <= {bool}:
             return None
-        known = np.fromiter((r is not None for r in raws), dtype=bool, count=len(raws))
-        values = np.fromiter((r is True for r in raws), dtype=bool, count=len(raws))
+        if all_given:
+            return np.array(raws, dtype=bool), None
+        known = np.array([r is not None for r in raws], dtype=bool)
+        values = np.array([r is True for r in raws], dtype=bool)
     elif variable.value_type == "enum":
         if not types <= {str}:
             return None
-        codes = {value: code for code, value in enumerate(variable.possible_values)}
-        found = np.fromiter((codes.get(r, -1) if r is not None else -2 for r in raws), dtype=np.int16,
-                            count=len(raws))
+        codes = variable.codes
+        found = np.array([codes.get(r, -1) if r is not None else -2 for r in raws], dtype=np.int16)
         if (found == -1).any():
             return None  # a value outside the enum: report it
+        if all_given:
+            return found, None
         known = found >= 0
         values = np.where(known, found, 0).astype(np.int16)
     else:
         if not types <= {int, float}:
             return None
         values = np.array(raws, dtype=float)  # None becomes nan
-        known = ~np.isnan(values)
-        checked = values[known]
-        if checked.size and ((checked < 0).any() or (checked > MAX_AMOUNT).any() or not np.isfinite(checked).all()
-                             or (variable.value_type == "int" and (checked != np.floor(checked)).any())):
+        known = None if all_given else ~np.isnan(values)
+        checked = values if known is None else values[known]
+        if ((checked < 0).any() or (checked > MAX_AMOUNT).any() or not np.isfinite(checked).all()
+                or (variable.value_type == "int" and (checked != np.floor(checked)).any())):
             return None
-        values[~known] = 0
-    return values, (None if known.all() else known)
+        if known is not None:
+            values[~known] = 0
+    return values, (None if known is None or known.all() else known)
 
 
 def convert(ruleset, households: list[dict], prefixed: bool) -> tuple[np.ndarray, dict, dict]:
@@ -127,9 +134,11 @@ def convert(ruleset, households: list[dict], prefixed: bool) -> tuple[np.ndarray
     inputs = {}
     for name, variable in ruleset.inputs.items():
         if variable.entity == "household":
-            inputs[name] = _column(variable, households, household_paths, errors)
+            column = _column(variable, households, household_paths, errors)
         else:
-            inputs[name] = _column(variable, members, member_paths, errors)
+            column = _column(variable, members, member_paths, errors)
+        if column is not None:
+            inputs[name] = column
     return np.asarray(person_household, dtype=np.intp), inputs, errors
 
 

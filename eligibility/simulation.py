@@ -26,6 +26,7 @@ class Simulation:
         self.inputs = inputs
         self.cache: dict[str, Result] = {}
         self._member_count: np.ndarray | None = None
+        self._contexts: dict[tuple, EntityContext] = {}
 
     def calculate(self, name: str) -> Result:
         """The variable's values for every entity, with their known mask (None: all known)."""
@@ -46,8 +47,11 @@ class Simulation:
             if formula is None:
                 raise DateOutOfRange(f"{name} has no formula in force on {start}",
                                      {"date": [f"{name} is not modelled on {start}"]})
-            value, known = formula.run(EntityContext(self, variable.entity, start))
-            result = (_normalise(value, variable.type, size), _normalise_known(known, size))
+            context = self._contexts.get((variable.entity, start))
+            if context is None:
+                context = self._contexts[(variable.entity, start)] = EntityContext(self, variable.entity, start)
+            value, known = formula.run(context)
+            result = (_normalise(value, _DTYPES[variable.value_type], size), _normalise_known(known, size))
         self.cache[name] = result
         return result
 
@@ -163,10 +167,16 @@ def _filler(value_type, size: int) -> np.ndarray:
     return np.zeros(size, dtype=np.int16)
 
 
-def _normalise(value, value_type, size: int) -> np.ndarray:
-    dtype = bool if value_type == BOOL else (float if value_type == NUMBER else np.int16)
+_DTYPES = {"bool": np.dtype(bool), "float": np.dtype(float), "int": np.dtype(float), "enum": np.dtype(np.int16)}
+
+
+def _normalise(value, dtype: np.dtype, size: int) -> np.ndarray:
+    if type(value) is np.ndarray and value.dtype == dtype and value.shape == (size,):
+        return value  # the usual case: a whole array of the right type
     array = np.asarray(value, dtype=dtype)
-    return array if array.shape == (size,) else np.broadcast_to(array, (size,)).copy()
+    if array.shape == (size,):
+        return array
+    return np.full(size, array, dtype=dtype) if array.ndim == 0 else np.broadcast_to(array, (size,)).copy()
 
 
 def _normalise_known(known, size: int):

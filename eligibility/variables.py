@@ -56,6 +56,11 @@ class Variable:
         return NUMBER
 
     @cached_property
+    def codes(self) -> dict[str, int]:
+        """Enum value -> code."""
+        return {value: code for code, value in enumerate(self.possible_values)}
+
+    @cached_property
     def dependencies(self) -> frozenset:
         """Variables read by any version of the formula."""
         return frozenset().union(*(f.dependencies for f in self.formulas))

@@ -109,6 +109,16 @@ def test_vary_marks_the_cliff_where_status_flips(rules):
     assert snap["status"][22] == "eligible" and snap["status"][23] == "ineligible"
 
 
+def test_vary_over_a_fact_nobody_gave_settles_each_point(rules):
+    # Without shelter costs SNAP cannot be decided; along the axis the shelter costs are known.
+    household = {k: v for k, v in EXAMPLE.items() if k != "shelter_costs"} | {"state": "UT"}
+    assert screen(rules, household, DATE, ["snap"])["programs"]["snap"]["status"] == "undetermined"
+    vary = {"fact": "household.shelter_costs", "from": 0, "to": 2000, "step": 500}
+    snap = screen(rules, household, DATE, ["snap"], vary=vary)["vary"]["programs"]["snap"]
+    assert snap["status"] == ["eligible"] * 5
+    assert snap["amount"] == sorted(snap["amount"]) and snap["amount"][0] < snap["amount"][-1]
+
+
 @pytest.mark.parametrize("vary", [
     {"fact": "members.nobody.earned_income", "from": 0, "to": 10, "step": 1},
     {"fact": "household.state", "from": 0, "to": 10, "step": 1},

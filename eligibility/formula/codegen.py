@@ -66,14 +66,14 @@ def _choice(value, known) -> int:
 def _settled_false(value, known) -> bool:
     """Every element known to be false: the rest of an `and` chain cannot change it."""
     if known is not None:
-        return not np.any(np.asarray(value, dtype=bool) | ~known)
+        return not (np.asarray(value, dtype=bool) | ~known).any()
     return not (value.any() if type(value) is np.ndarray else value)
 
 
 def _settled_true(value, known) -> bool:
     """Every element known to be true: the rest of an `or` chain cannot change it."""
     if known is not None:
-        return bool(np.all(np.asarray(value, dtype=bool) & known))
+        return bool((np.asarray(value, dtype=bool) & known).all())
     return bool(value.all() if type(value) is np.ndarray else value)
 
 
