@@ -119,17 +119,19 @@ class Table:
     def lookup(self, keys: list, key_maps: list):
         """Values for arrays of keys (enum codes mapped through `key_maps`, or numbers)."""
         index = []
-        extra_people = None
+        number = largest = None
         for axis, key, key_map in zip(self.axes, keys, key_maps, strict=True):
             if axis[0] == "number":
-                _, low, high = axis
-                number = np.floor(np.asarray(key, dtype=float))
-                index.append((np.clip(number, low, high) - low).astype(np.intp))
-                extra_people = np.maximum(number - high, 0)
+                _, low, largest = axis
+                high = largest
+                number = np.floor(key)
+                # minimum/maximum rather than np.clip: a fraction of its cost on small arrays
+                index.append((np.minimum(np.maximum(number, low), high) - low).astype(np.intp))
             else:
-                index.append(key_map[np.asarray(key, dtype=np.intp)])
+                index.append(key_map[key])
         values = self.dense[tuple(index)]
-        if self.additional is not None and extra_people is not None:
+        if self.additional is not None and number is not None:
+            extra_people = np.maximum(number - largest, 0)
             values = values + extra_people * self.additional[tuple(index[:-1])]
         return values
 

@@ -77,15 +77,20 @@ def _at(sim: Simulation, name: str, index) -> tuple:
     return value[index], (True if known is None else known[index])
 
 
+def _member_values(sim: Simulation, name: str, persons) -> tuple[list, list]:
+    """A person variable's values and known flags for the given members, as Python lists."""
+    value, known = sim.calculate(name)
+    values = value[persons].tolist()
+    return values, ([True] * len(values) if known is None else known[persons].tolist())
+
+
 def program_result(sim: Simulation, program, h: int, persons, member_ids, explain: str) -> dict:
     """One program's answer for household `h`."""
     members = None
     if program.entity == "person":
-        values, knowns = _at(sim, program.eligible, persons)
-        knowns = np.broadcast_to(knowns, values.shape)
-        categories, category_known = (_at(sim, program.category, persons) if program.category
-                                      else (None, False))
-        category_known = np.broadcast_to(category_known, values.shape)
+        values, knowns = _member_values(sim, program.eligible, persons)
+        categories, category_known = (_member_values(sim, program.category, persons) if program.category
+                                      else (None, [False] * len(values)))
         category_names = sim.ruleset.variables[program.category].possible_values if program.category else ()
         members = {}
         for i, member_id in enumerate(member_ids):
@@ -94,8 +99,8 @@ def program_result(sim: Simulation, program, h: int, persons, member_ids, explai
             shown = status == "eligible" and categories is not None and category_known[i]
             members[member_id] = {"status": status,
                                   "category": category_names[categories[i]] if shown else None}
-        any_true = bool((values & knowns).any())
-        status = "eligible" if any_true else ("ineligible" if knowns.all() else "undetermined")
+        any_true = any(v and k for v, k in zip(values, knowns, strict=True))
+        status = "eligible" if any_true else ("ineligible" if all(knowns) else "undetermined")
     else:
         value, known = _at(sim, program.eligible, h)
         status = status_of(bool(value), bool(known))
@@ -137,7 +142,7 @@ def missing_facts(sim: Simulation, program, h, persons, member_ids, undetermined
         variable = variables[name]
         index = h if variable.entity == "household" else persons
         known = sim.calculate(name)[1]
-        if known is not None and not np.all(known[index]):
+        if known is not None and np.count_nonzero(known[index]) != np.size(index):
             if variable.is_input:
                 if name not in sim.ruleset.override_facts:
                     facts.add(name)

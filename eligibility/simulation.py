@@ -141,7 +141,8 @@ class EntityContext:
     def aggregate(self, function: str, value, known) -> Result:
         sim = self.sim
         index, size = sim.person_household, sim.sizes["household"]
-        value = np.broadcast_to(value, index.shape)
+        if type(value) is not np.ndarray or value.shape != index.shape:
+            value = np.broadcast_to(value, index.shape)
         all_known = None if known is None else np.bincount(index, weights=~known, minlength=size) == 0
         if function in ("sum", "count"):
             return np.bincount(index, weights=value, minlength=size), all_known
@@ -185,4 +186,4 @@ def _normalise_known(known, size: int):
     array = np.asarray(known, dtype=bool)
     if array.shape != (size,):
         array = np.broadcast_to(array, (size,)).copy()
-    return None if array.all() else array
+    return None if np.count_nonzero(array) == size else array
