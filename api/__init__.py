@@ -8,6 +8,7 @@ from flask_cors import CORS
 from api import errors, headers, limits, observability, security, storage, web
 from api.docs import blp as docs_blueprint
 from api.health import blp as health_blueprint
+from api.jsonprovider import OrjsonProvider
 from api.schemas.household import household_ref
 from api.state import load_state
 from api.v1 import BLUEPRINTS
@@ -26,12 +27,11 @@ SPEC_OPTIONS = {
 
 def create_app(config: dict | None = None) -> Flask:
     """Defaults, then ELIGIBILITY_* environment variables, then `config` (tests)."""
-    app = Flask(__name__)
+    app = _Flask(__name__)
     app.config.from_object("api.config")
     app.config.from_prefixed_env("ELIGIBILITY")
     if config:
         app.config.update(config)
-    app.json.sort_keys = False  # keep the engine's order: programs and criteria as the rules declare them
     app.extensions["eligibility"] = load_state(app.config)
 
     api = errors.EligibilityApi(app, spec_kwargs=SPEC_OPTIONS)
@@ -51,6 +51,10 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     _cors(app)
     return app
+
+
+class _Flask(Flask):
+    json_provider_class = OrjsonProvider
 
 
 def _cors(app: Flask) -> None:

@@ -52,10 +52,11 @@ WRITE_PATHS = ["/v1/determinations", "/save"]
 PRIVATE_PATHS = ["/v1/determinations", "/determinations"]
 
 # Rate limit per API key, else per client address (api/limits.py; flask-limiter's own settings). With
-# memory:// each gunicorn worker counts alone; a shared store (redis://...) counts across workers.
+# local-memory:// (flask-limiter's memory:// without its timer thread per request, api/rate_storage.py)
+# each gunicorn worker counts alone; a shared store (redis://...) counts across workers.
 RATELIMIT_ENABLED = True
 RATELIMIT_APPLICATION = "600 per minute"
-RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_STORAGE_URI = "local-memory://"
 # Behind this many reverse proxies, take the client address from X-Forwarded-For (0: no proxy is trusted).
 PROXY_FIX_X_FOR = 0
 # Seconds a request that writes nothing may run before it is stopped with a 503 (0: no budget). gunicorn's

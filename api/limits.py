@@ -2,7 +2,8 @@
 
 The rate limit is flask-limiter's application-wide limit, `RATELIMIT_APPLICATION` (e.g. `600 per minute`),
 counted per valid API key, else per client address; probes, /metrics and CORS preflights are exempt.
-With the default in-memory storage each gunicorn worker counts separately; point
+With the default in-memory storage (`local-memory://`, see api/rate_storage.py) each gunicorn worker
+counts separately; point
 `RATELIMIT_STORAGE_URI` at a shared store to count across workers and hosts.
 
 The time budget (`REQUEST_TIME_BUDGET` seconds) applies to requests that write nothing. When one runs
@@ -26,7 +27,7 @@ from flask import Flask, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import errors, security
+from api import errors, rate_storage, security  # noqa: F401 - rate_storage registers local-memory://
 
 log = logging.getLogger("api.limits")
 

@@ -178,6 +178,11 @@ def record(response):
     return response
 
 
+def note_answer(answer: dict) -> None:
+    """Hand a view's screening answer to the metrics, so they need not read it back from the response."""
+    g.screening_answer = answer
+
+
 def count_answer(answer) -> None:
     """Count one screening answer's programs by status."""
     programs = answer.get("programs") if isinstance(answer, dict) else None
@@ -191,7 +196,10 @@ def count_answer(answer) -> None:
 def count_screenings(response) -> None:
     """A single answer is read whole; a streamed batch is counted line by line as it is sent."""
     if not response.is_streamed:
-        if response.mimetype == "application/json":
+        answered = g.pop("screening_answer", None)
+        if answered is not None:
+            count_answer(answered)  # the view's own answer: no need to parse what it wrote
+        elif response.mimetype == "application/json":
             count_answer(json.loads(response.get_data()))
         return
     response.response = _counted(response.response)
