@@ -88,7 +88,10 @@ class _Context:
 def _formula(ruleset, run, tables):
     def formula(population, period, parameters):
         value, _ = run(_Context(ruleset, population, period, tables))
-        return value
+        # A formula settled the same way for everyone may give one value (a constant branch): OpenFisca
+        # wants an array per entity.
+        value = np.asarray(value)
+        return value if value.shape == (population.count,) else np.broadcast_to(value, (population.count,)).copy()
     return formula
 
 
