@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 
 from eligibility.errors import InputError
@@ -64,35 +62,60 @@ def axis_fact(ruleset, household: dict, fact: str) -> tuple[str, int | None]:
 
 
 def tiled(base: Simulation, name: str, member: int | None, values: np.ndarray) -> Simulation:
-    """A simulation of the base's household 0 followed by one copy per value of the varied fact."""
-    copies = len(values)
-    persons = int(np.sum(base.person_household == 0))
-    person_household = np.concatenate([np.zeros(persons, np.intp),
-                                       np.repeat(np.arange(1, copies + 1), persons)])
-    inputs = {}
-    facts = dict(base.inputs)
-    if name not in facts:  # a fact nobody gave: unknown everywhere but along the axis
-        size = base.sizes["person" if member is not None else "household"]
-        facts[name] = (np.zeros(size), np.zeros(size, dtype=bool))
-    for fact, (value, known) in facts.items():
-        entity = base.ruleset.variables[fact].entity
-        width = persons if entity == "person" else 1
-        value = np.tile(value[:width], copies + 1)
-        known = None if known is None else np.tile(known[:width], copies + 1)
-        if fact == name:
-            position = 0 if member is None else member
-            value[width + position::width] = values
-            if known is not None:
-                known[width + position::width] = True
-        inputs[fact] = (value, known)
-    return Simulation(base.ruleset, base.date, person_household, copies + 1, inputs)
+    """A simulation of the base's household 0 followed by one copy per value of the varied fact.
+
+    Only the varied fact is laid out here; every other input, and whatever the base computed that the
+    varied fact cannot change, is copied from the base when first read (see Copies).
+    """
+    copies = Copies(base, name, len(values) + 1)
+    value, known = base.inputs.get(name) or (None, None)
+    index = copies.person_index if member is not None else copies.household_index
+    width = copies.persons if member is not None else 1
+    if value is None:  # a fact nobody gave: unknown everywhere but along the axis
+        value, known = np.zeros(len(index)), np.zeros(len(index), dtype=bool)
+    else:
+        value, known = value[index], (None if known is None else known[index])
+    position = 0 if member is None else member
+    value[width + position::width] = values
+    if known is not None:
+        known[width + position::width] = True
+    person_household = np.repeat(np.arange(len(values) + 1), copies.persons)
+    sim = Simulation(base.ruleset, base.date, person_household, len(values) + 1, {name: (value, known)})
+    sim.source = copies
+    return sim
 
 
-def vary_axis(ruleset, household: dict, date: dt.date, programs: list, vary: dict) -> dict:
-    """Each program's status and amount at every point of the axis, and the cliffs along it."""
+class Copies:
+    """A one-household simulation repeated: inputs and results the varied fact cannot change, copied on demand."""
+
+    def __init__(self, base: Simulation, varied: str, copies: int):
+        self.base, self.varied = base, varied
+        self.persons = int(np.count_nonzero(base.person_household == 0))
+        self.household_index = np.zeros(copies, dtype=np.intp)
+        self.person_index = np.tile(np.arange(self.persons), copies)
+        self.affected = base.ruleset.affected_by(varied)
+
+    def copy(self, name: str):
+        """`name`'s base result repeated for every copy, or None when it may differ or the base lacks it."""
+        if name == self.varied or name in self.affected:
+            return None
+        variable = self.base.ruleset.variables[name]
+        found = self.base.cache.get(name) or (self.base.inputs.get(name) if variable.is_input else None)
+        if found is None:
+            return None
+        value, known = found
+        index = self.person_index if variable.entity == "person" else self.household_index
+        return value[index], None if known is None else known[index]
+
+
+def vary_axis(base: Simulation, household: dict, programs: list, vary: dict) -> dict:
+    """Each program's status and amount at every point of the axis, and the cliffs along it.
+
+    `base` is the household's own simulation (one household); what it computed is reused.
+    """
     points = axis_points(vary)
-    name, member = axis_fact(ruleset, household, str(vary.get("fact", "")))
-    sim = tiled(ruleset.simulate(date, [household]), name, member, points)
+    name, member = axis_fact(base.ruleset, household, str(vary.get("fact", "")))
+    sim = tiled(base, name, member, points)
     result = {"fact": vary["fact"], "points": points.tolist(), "programs": {}}
     for program in programs:
         statuses, amounts = _program_along(sim, program)
@@ -145,19 +168,19 @@ def headroom_member(household: dict) -> int | None:
     return -max(earnings)[1] if earnings else None
 
 
-def headroom_simulation(base: Simulation, household: dict) -> tuple[Simulation, int | None]:
-    """The base household plus copies earning HEADROOM_STEP more each, in one simulation."""
+def headroom_simulation(base: Simulation, household: dict) -> tuple[Simulation | None, int | None]:
+    """The base household plus copies earning HEADROOM_STEP more each, in one simulation; None without earnings."""
     member = headroom_member(household)
     if member is None:
-        return base, None
+        return None, None
     start = float(household["members"][member]["earned_income"])
     extra = np.arange(HEADROOM_STEP, HEADROOM_LIMIT + HEADROOM_STEP / 2, HEADROOM_STEP)
     return tiled(base, "earned_income", member, start + extra), member
 
 
-def headroom(sim: Simulation, program, member: int | None, member_id: str) -> dict | None:
-    """How much more monthly earned income keeps an eligible monthly program's status."""
-    if member is None or program.period != "month" or sim.sizes["household"] == 1:
+def headroom(sim: Simulation, program, member_id: str) -> dict | None:
+    """How much more monthly earned income keeps an eligible monthly program's status (see headroom_simulation)."""
+    if program.period != "month":
         return None
     codes = status_codes(sim, program)
     if codes[0] != 1:

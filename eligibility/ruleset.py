@@ -69,6 +69,20 @@ class RuleSet:
                         found.add(node.args[0].name)
         return frozenset(found)
 
+    def affected_by(self, name: str) -> frozenset:
+        """Every variable whose value can depend on `name` (memoised: rules never change once loaded)."""
+        cache = self.__dict__.setdefault("_affected", {})
+        found = cache.get(name)
+        if found is None:
+            seen, todo = set(), [name]
+            while todo:
+                for dependent in self.dependents.get(todo.pop(), ()):
+                    if dependent not in seen:
+                        seen.add(dependent)
+                        todo.append(dependent)
+            found = cache[name] = frozenset(seen)
+        return found
+
     def closure(self, names) -> set[str]:
         """Every variable `names` depend on, themselves included."""
         return checks.closure(self.variables, names)

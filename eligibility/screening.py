@@ -39,20 +39,25 @@ def screen(ruleset, household: dict, date: dt.date, programs: list[str] | None =
         sim = ruleset.simulate(date, [household])
     except InputError as error:
         raise InputError({"household": error.errors}) from None
-    member = None
-    if explain != "none":
-        # Headroom copies of the household ride in the same vectorised simulation.
-        sim, member = headroom_simulation(sim, household)
     result = answer(sim, chosen, 0, household, explain)
-    if member is not None:
-        member_id = str(household["members"][member].get("id"))
-        for program in chosen:
-            room = headroom(sim, program, member, member_id)
-            if room is not None:
-                result["programs"][program.id]["headroom"] = room
+    if explain != "none":
+        add_headroom(sim, household, chosen, result)
     if vary is not None:
-        result["vary"] = vary_axis(ruleset, household, date, chosen, vary)
+        result["vary"] = vary_axis(sim, household, chosen, vary)
     return result
+
+
+def add_headroom(sim: Simulation, household: dict, programs: list, result: dict) -> None:
+    """`headroom` on each eligible monthly program of the answer, from one simulation of raised earnings."""
+    eligible = [p for p in programs if p.period == "month" and result["programs"][p.id]["status"] == "eligible"]
+    raised, member = headroom_simulation(sim, household) if eligible else (None, None)
+    if raised is None:
+        return
+    member_id = str(household["members"][member].get("id"))
+    for program in eligible:
+        room = headroom(raised, program, member_id)
+        if room is not None:
+            result["programs"][program.id]["headroom"] = room
 
 
 def answer(sim: Simulation, programs: list, h: int, household: dict, explain: str, persons=None) -> dict:

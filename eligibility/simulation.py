@@ -27,12 +27,20 @@ class Simulation:
         self.cache: dict[str, Result] = {}
         self._member_count: np.ndarray | None = None
         self._contexts: dict[tuple, EntityContext] = {}
+        # Where results can be copied from instead of computed (see cliffs.Copies): its
+        # `copy(name)` gives a result, or None when this simulation must compute it.
+        self.source = None
 
     def calculate(self, name: str) -> Result:
         """The variable's values for every entity, with their known mask (None: all known)."""
         cached = self.cache.get(name)
         if cached is not None:
             return cached
+        if self.source is not None:
+            copied = self.source.copy(name)
+            if copied is not None:
+                self.cache[name] = copied
+                return copied
         variable = self.ruleset.variables[name]
         size = self.sizes[variable.entity]
         if variable.is_input:
