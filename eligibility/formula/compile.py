@@ -106,9 +106,12 @@ def _where(c, kc, x, kx, y, ky) -> Result:
 
 
 def _round(x, digits=0.0):
+    """Half away from zero (as people round money), not numpy's half to even."""
+    if digits == 0:
+        return np.copysign(np.floor(np.abs(x) + (0.5 + ROUNDING_SLACK)), x)
     scale = 10.0 ** digits
-    scaled = np.asarray(x) * scale
-    return np.sign(scaled) * np.floor(np.abs(scaled) + 0.5 + ROUNDING_SLACK) / scale
+    scaled = np.multiply(x, scale)
+    return np.copysign(np.floor(np.abs(scaled) + (0.5 + ROUNDING_SLACK)), scaled) / scale
 
 
 _ARITHMETIC = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
