@@ -30,9 +30,18 @@ def _public_value(variable, value):
     return round(float(value), 2)
 
 
-def _period_label(sim, variable) -> str:
-    start = sim.starts[variable.period]
-    return start.strftime("%Y-%m") if variable.period == "month" else str(start.year)
+def _period_labels(sim) -> dict[str, str]:
+    """"2025-11" for the month and "2025" for the year of a simulation (formatted once per trace)."""
+    month, year = sim.starts["month"], sim.starts["year"]
+    return {"month": f"{month.year:04d}-{month.month:02d}", "year": str(year.year)}
+
+
+def _leaf(ruleset, path: str):
+    """The parameter node at `path` (memoised on the rule set: rules never change once loaded)."""
+    leaves = ruleset.__dict__.setdefault("_trace_leaves", {})
+    if path not in leaves:
+        leaves[path] = params.find(ruleset.parameters, path)
+    return leaves[path]
 
 
 def _values(sim, variable, h: int, persons, member_ids):
@@ -71,13 +80,14 @@ def _parameters_read(sim, variable, formula, h: int, persons, member_ids, rulese
     context = EntityContext(sim, variable.entity, start)
     for node, run in _parameter_reads(formula):
         instant = params.on_date(start, node.on)
-        leaf = params.find(ruleset.parameters, node.path)
+        leaf = _leaf(ruleset, node.path)
         value, known = run(context)
-        value = np.broadcast_to(np.asarray(value, dtype=float), (sim.sizes[variable.entity],))
-        known = np.broadcast_to(True if known is None else known, value.shape)
+        value = np.asarray(value, dtype=float)
 
         def read(i, value=value, known=known):
-            return round(float(value[i]), 4) if known[i] else None
+            if known is not None and not known[i]:
+                return None
+            return round(float(value if value.ndim == 0 else value[i]), 4)
 
         if variable.entity == "household":
             used = read(h)
@@ -92,13 +102,14 @@ def _parameters_read(sim, variable, formula, h: int, persons, member_ids, rulese
     return result
 
 
-def trace_variable(sim, name: str, h: int, persons, member_ids, depth: int, budget: Budget, seen: set):
+def trace_variable(sim, name: str, h: int, persons, member_ids, depth: int, budget: Budget, seen: set,
+                   labels: dict):
     """One node of the tree and, within the limits, its dependencies."""
     ruleset = sim.ruleset
     variable = ruleset.variables[name]
     budget.nodes -= 1
     value, known = _values(sim, variable, h, persons, member_ids)
-    node = {"variable": name, "label": variable.label, "period": _period_label(sim, variable),
+    node = {"variable": name, "label": variable.label, "period": labels[variable.period],
             "value": value, "known": known}
     if variable.is_input:
         node["input"] = True
@@ -115,7 +126,7 @@ def trace_variable(sim, name: str, h: int, persons, member_ids, depth: int, budg
         if depth >= MAX_DEPTH or budget.nodes <= 0:
             budget.cut = True
             break
-        children.append(trace_variable(sim, dep, h, persons, member_ids, depth + 1, budget, seen))
+        children.append(trace_variable(sim, dep, h, persons, member_ids, depth + 1, budget, seen, labels))
     node["depends_on"] = children
     return node
 
@@ -125,6 +136,7 @@ def trace_program(sim, program, h: int, persons, member_ids) -> dict:
     budget = Budget(MAX_NODES)
     seen: set = set()
     roots = [n for n in (program.eligible, program.amount, program.category) if n]
-    trees = [trace_variable(sim, root, h, persons, member_ids, 0, budget, seen) for root in roots]
+    labels = _period_labels(sim)
+    trees = [trace_variable(sim, root, h, persons, member_ids, 0, budget, seen, labels) for root in roots]
     return {"tree": trees, "limits": {"max_depth": MAX_DEPTH, "max_nodes": MAX_NODES},
             "truncated": budget.cut, "nodes": MAX_NODES - budget.nodes}
