@@ -9,6 +9,7 @@ import numpy as np
 from eligibility import parameters as params
 from eligibility.formula.compile import compile_node
 from eligibility.formula.ir import BOOL, EnumType, Param, walk
+from eligibility.simulation import EntityContext
 
 MAX_DEPTH = 12
 MAX_NODES = 250
@@ -58,6 +59,14 @@ def _values(sim, variable, h: int, persons, member_ids):
     return values, all(knowns)
 
 
+def _shown(formula) -> tuple[str, list]:
+    """A formula's text on one line and its dependencies in name order (built once per formula)."""
+    shown = formula.__dict__.get("trace_shown")
+    if shown is None:
+        shown = formula.__dict__["trace_shown"] = (" ".join(formula.text.split()), sorted(formula.dependencies))
+    return shown
+
+
 def _parameter_reads(formula) -> list:
     """The formula's distinct parameter reads, each with its compiled closure (built once)."""
     reads = formula.__dict__.get("parameter_reads")
@@ -73,8 +82,6 @@ def _parameter_reads(formula) -> list:
 
 def _parameters_read(sim, variable, formula, h: int, persons, member_ids, ruleset) -> list:
     """The parameters a formula read, with the values this household used and their references."""
-    from eligibility.simulation import EntityContext
-
     result = []
     start = sim.starts[variable.period]
     context = EntityContext(sim, variable.entity, start)
@@ -115,14 +122,15 @@ def trace_variable(sim, name: str, h: int, persons, member_ids, depth: int, budg
         node["input"] = True
         return node
     formula = variable.formula_on(sim.starts[variable.period])
-    node["formula"] = " ".join(formula.text.split())
+    text, dependencies = _shown(formula)
+    node["formula"] = text
     if name in seen:
         node["repeated"] = True  # expanded earlier in the tree
         return node
     seen.add(name)
     node["parameters"] = _parameters_read(sim, variable, formula, h, persons, member_ids, ruleset)
     children = []
-    for dep in sorted(formula.dependencies):
+    for dep in dependencies:
         if depth >= MAX_DEPTH or budget.nodes <= 0:
             budget.cut = True
             break
