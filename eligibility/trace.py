@@ -51,11 +51,10 @@ def _values(sim, variable, h: int, persons, member_ids):
     if variable.entity == "household":
         is_known = known is None or bool(known[h])
         return (_public_value(variable, value[h]) if is_known else None), is_known
-    values, knowns = {}, []
-    for member_id, p in zip(member_ids, persons, strict=True):
-        k = known is None or bool(known[p])
-        values[member_id] = _public_value(variable, value[p]) if k else None
-        knowns.append(k)
+    items = value[persons].tolist()  # Python scalars: far cheaper to format than numpy's one by one
+    knowns = [True] * len(items) if known is None else known[persons].tolist()
+    values = {member_id: _public_value(variable, item) if k else None
+              for member_id, item, k in zip(member_ids, items, knowns, strict=True)}
     return values, all(knowns)
 
 
