@@ -9,27 +9,14 @@ import sys
 
 import click
 
+from eligibility.cli_rules import load_or_exit, rules_option
 from eligibility.compare import compare as compare_rules
 from eligibility.compare import rule_changes
-from eligibility.errors import EligibilityError, InputError, RuleError
+from eligibility.errors import EligibilityError, InputError
 from eligibility.reforms import apply_reform
-from eligibility.ruleset import DEFAULT_RULES, load_rules
 from eligibility.screening import EXPLAIN_LEVELS, screen
 from eligibility.testing import run_cases
 from eligibility.yamlfile import load_yaml
-
-rules_option = click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False),
-                            default=str(DEFAULT_RULES), show_default=True, help="Rule set directory.")
-
-
-def _load(rules_dir: str):
-    try:
-        return load_rules(rules_dir)
-    except RuleError as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{len(error.problems)} problem(s) in the rules; nothing was run.", err=True)
-        sys.exit(1)
 
 
 @click.group()
@@ -41,7 +28,7 @@ def main() -> None:
 @rules_option
 def check(rules_dir: str) -> None:
     """Load and check every rule file; exit 1 on any problem."""
-    ruleset = _load(rules_dir)
+    ruleset = load_or_exit(rules_dir)
     click.echo(f"OK: rules {ruleset.version} ({ruleset.digest}), {len(ruleset.variables)} variables, "
                f"{len(ruleset.parameter_files)} parameter files, programs: {', '.join(ruleset.programs)}")
 
@@ -67,7 +54,7 @@ reform_option = click.option("--reform", "reform_file", type=click.File("r"),
 @click.option("--verbose", "-v", is_flag=True, help="List every case, not only failures.")
 def test(rules_dir: str, reform_file, paths: tuple, verbose: bool) -> None:
     """Run YAML test cases (default: tests/rules), against the rules or a reform of them."""
-    ruleset = _load(rules_dir)
+    ruleset = load_or_exit(rules_dir)
     if reform_file is not None:
         ruleset = _reformed(ruleset, reform_file)
     results = run_cases(ruleset, paths or ["tests/rules"])
@@ -91,7 +78,7 @@ def test(rules_dir: str, reform_file, paths: tuple, verbose: bool) -> None:
 @click.option("--explain", type=click.Choice(EXPLAIN_LEVELS), default="summary", show_default=True)
 def screen_command(rules_dir: str, file, date_text: str | None, programs: str | None, explain: str) -> None:
     """Screen the household in FILE (a household or a whole request) and print the answer as JSON."""
-    ruleset = _load(rules_dir)
+    ruleset = load_or_exit(rules_dir)
     data = json.load(file)
     household = data.get("household", data)
     text = date_text or data.get("date")
@@ -119,7 +106,7 @@ def screen_command(rules_dir: str, file, date_text: str | None, programs: str | 
 @click.argument("households", type=click.File("r"))
 def compare(rules_dir, reform_file, date_text, programs, output, households) -> None:
     """Compare baseline and reform for the households in HOUSEHOLDS (JSON lines)."""
-    ruleset = _load(rules_dir)
+    ruleset = load_or_exit(rules_dir)
     reformed = _reformed(ruleset, reform_file)
     rows = [json.loads(line) for line in households if line.strip()]
     rows = [row.get("household", row) for row in rows]
@@ -157,7 +144,7 @@ def _cell(answer: dict) -> str:
 @click.option("--to", "end", required=True, help="Second date (YYYY-MM-DD).")
 def changes(rules_dir, start, end) -> None:
     """Parameters whose values differ between two dates, and formulas dated in between."""
-    ruleset = _load(rules_dir)
+    ruleset = load_or_exit(rules_dir)
     result = rule_changes(ruleset, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
     for change in result["parameters"]:
         click.echo(f"{change['path']}: {change['from']} -> {change['to']}")

@@ -9,23 +9,10 @@ from pathlib import Path
 
 import click
 
-from eligibility.errors import EligibilityError, InputError, RuleError
+from eligibility.cli_rules import load_or_exit, rules_option
+from eligibility.errors import EligibilityError, InputError
 from eligibility.population import DEFAULT_MEMORY_LIMIT, DEFAULT_PARTITION
-from eligibility.ruleset import DEFAULT_RULES, load_rules
 from eligibility.yamlfile import load_yaml
-
-rules_option = click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False),
-                            default=str(DEFAULT_RULES), show_default=True, help="Rule set directory.")
-
-
-def _load(rules_dir: str):
-    try:
-        return load_rules(rules_dir)
-    except RuleError as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{len(error.problems)} problem(s) in the rules; nothing was run.", err=True)
-        sys.exit(1)
 
 
 @click.command()
@@ -40,7 +27,7 @@ def synth(rules_dir: str, households: int, seed: int, output: str) -> None:
 
     if Path(output).suffix.lower() not in (".parquet", ".csv"):
         raise click.BadParameter("name the file .parquet or .csv", param_hint="-o")
-    ruleset = _load(rules_dir)
+    ruleset = load_or_exit(rules_dir)
     path = write_population(ruleset, households, seed, output)
     click.echo(f"wrote {households:,} households to {path}")
 
@@ -67,7 +54,7 @@ def simulate(rules_dir, population, reform_file, date_text, programs, scheduler,
     from eligibility.population.report import write_outputs
     from eligibility.population.simulate import dask_client, default_date, simulate_population
 
-    ruleset = _load(rules_dir)
+    ruleset = load_or_exit(rules_dir)
     try:
         date = dt.date.fromisoformat(date_text) if date_text else default_date(ruleset)
     except ValueError as error:
