@@ -171,3 +171,12 @@ def seconds_until_ready() -> float | None:
 def test_gunicorn_server_starts_and_becomes_ready():
     # How fast it gets ready is measured in bench/http.py (a benchmark, not a timed test).
     assert seconds_until_ready() is not None, "the server never became ready"
+
+
+def test_responses_keep_the_engine_order_and_write_what_orjson_cannot(app):
+    with app.app_context():
+        ordered = app.json.response({"snap": 1, "medicaid": 2, "eitc": {"b": 1, "a": float("nan")}})
+        huge = app.json.response({"count": 10**30})  # beyond orjson's 64-bit integers: the standard encoder
+    assert ordered.get_data(as_text=True) == '{"snap":1,"medicaid":2,"eitc":{"b":1,"a":null}}\n'
+    assert ordered.mimetype == "application/json"
+    assert huge.get_json() == {"count": 10**30}
