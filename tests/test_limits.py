@@ -119,6 +119,29 @@ def test_households_per_batch_are_limited(rules):
     assert "households" in body["errors"]
 
 
+def test_members_in_a_batch_are_limited_in_all(rules):
+    app = make_app(rules, BATCH_MAX_MEMBERS=5)
+    client = app.test_client()
+    pair = {**HOUSEHOLD, "members": [{"id": "a"}, {"id": "b"}]}
+    assert client.post("/v1/screen/batch?date=2025-11-15", json=[pair, pair, HOUSEHOLD]).status_code == 200
+    body = assert_envelope(client.post("/v1/screen/batch?date=2025-11-15", json=[pair, pair, pair]),
+                           422, "invalid_request")
+    assert body["errors"]["households"] == ["Must hold at most 5 members in all; got 6."]
+
+
+def test_a_batch_explained_has_lower_limits(rules):
+    app = make_app(rules, BATCH_MAX_EXPLAINED_HOUSEHOLDS=2, BATCH_MAX_EXPLAINED_MEMBERS=3)
+    client = app.test_client()
+    url = "/v1/screen/batch?date=2025-11-15&programs=snap"
+    assert client.post(url, json=[HOUSEHOLD] * 3).status_code == 200  # explain=none: the general limits
+    body = assert_envelope(client.post(url + "&explain=summary", json=[HOUSEHOLD] * 3), 422, "invalid_request")
+    assert "1 to 2 households with explain=summary" in body["errors"]["households"][0]
+    four = {**HOUSEHOLD, "members": [{"id": str(n)} for n in range(4)]}
+    body = assert_envelope(client.post(url + "&explain=summary", json=[four]), 422, "invalid_request")
+    assert "at most 3 members in all with explain=summary" in body["errors"]["households"][0]
+    assert client.post(url + "&explain=summary", json=[HOUSEHOLD] * 2).status_code == 200
+
+
 def test_vary_axis_points_are_limited(client):
     too_many = {"fact": "members.a.earned_income", "from": 0, "to": cliffs.MAX_POINTS, "step": 1}
     body = assert_envelope(client.post("/v1/screen", json={**SCREEN, "vary": too_many}), 422, "invalid_request")

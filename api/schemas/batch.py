@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from api.config import BATCH_MAX_HOUSEHOLDS
+from api.config import (
+    BATCH_MAX_EXPLAINED_HOUSEHOLDS,
+    BATCH_MAX_EXPLAINED_MEMBERS,
+    BATCH_MAX_HOUSEHOLDS,
+    BATCH_MAX_MEMBERS,
+)
 from api.schemas.common import StrictSchema
 from api.schemas.components import ProgramIdList
 from api.schemas.fields import IsoDate
@@ -31,7 +36,9 @@ BATCH_BODY = {
                    "per line), or as CSV with one row per household: household facts by name (`state`, "
                    "`assets`, ...) and member facts as `members.<n>.<fact>` (`members.0.age`, "
                    "`members.0.earned_income`, `members.1.id`, ...); an empty cell is an unknown fact; "
-                   "booleans are true/false.",
+                   "booleans are true/false. By default at most "
+                   f"{BATCH_MAX_HOUSEHOLDS:,} households and {BATCH_MAX_MEMBERS:,} members in all, or "
+                   f"{BATCH_MAX_EXPLAINED_HOUSEHOLDS:,} and {BATCH_MAX_EXPLAINED_MEMBERS:,} with explain=summary.",
     "content": {
         "application/json": {"schema": {"oneOf": [
             HOUSEHOLDS,
