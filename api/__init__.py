@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_cors import CORS
 
-from api import errors, headers, limits, observability, openapi, security, storage, web
+from api import errors, headers, limits, observability, openapi, security, settings, storage, web
 from api.docs import blp as docs_blueprint
 from api.health import blp as health_blueprint
 from api.schemas import components
@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("ELIGIBILITY")
     if config:
         app.config.update(config)
+    settings.check(app.config)  # a bad setting stops the app here, named, rather than failing requests later
     app.json.sort_keys = False  # keep the engine's order: programs and criteria as the rules declare them
     app.extensions["eligibility"] = load_state(app.config)
 

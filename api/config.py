@@ -61,6 +61,8 @@ PRIVATE_PATHS = ["/v1/determinations", "/determinations"]
 RATELIMIT_ENABLED = True
 RATELIMIT_APPLICATION = "600 per minute"
 RATELIMIT_STORAGE_URI = "memory://"
+# If the shared store goes down, count per worker in memory until it is back, rather than answer 500s.
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 # Behind this many reverse proxies, take the client address from X-Forwarded-For (0: no proxy is trusted).
 PROXY_FIX_X_FOR = 0
 # Seconds a request that writes nothing may run before it is stopped with a 503 (0: no budget). gunicorn's

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import signal
 import sys
 import time
 
 import pytest
+from limits.storage import Storage
 
 from api import create_app, limits
 from api.schemas.household import MAX_MEMBERS
+from api.settings import SettingError
 from eligibility import cliffs, trace
 from eligibility.formula import check
 from tests.server_support import Server
@@ -67,6 +70,94 @@ def test_each_api_key_and_each_address_has_its_own_allowance(rules):
     assert client.get("/v1/rules", environ_base=other).status_code == 200
     # A made-up key does not buy a fresh allowance: it counts against the address.
     assert client.get("/v1/rules", headers={"X-API-Key": "made-up-key-000000000"}).status_code == 429
+
+
+class SharedStore(Storage):
+    """A stand-in for redis://: every app that names `shared-for-tests://` counts in the same place."""
+
+    STORAGE_SCHEME = ["shared-for-tests"]
+    counts: dict = {}
+    ends: dict = {}
+    down = False
+
+    @property
+    def base_exceptions(self):
+        return ConnectionError
+
+    def _reachable(self) -> None:
+        if SharedStore.down:
+            raise ConnectionError("the shared store is down")
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        self._reachable()
+        if self.ends.get(key, 0) <= time.time():
+            self.counts[key], self.ends[key] = 0, time.time() + expiry
+        self.counts[key] += amount
+        return self.counts[key]
+
+    def get(self, key: str) -> int:
+        self._reachable()
+        return self.counts.get(key, 0) if self.ends.get(key, 0) > time.time() else 0
+
+    def get_expiry(self, key: str) -> float:
+        self._reachable()
+        return self.ends.get(key, time.time())
+
+    def check(self) -> bool:
+        return not SharedStore.down
+
+    def reset(self) -> None:
+        self.counts.clear()
+        self.ends.clear()
+
+    def clear(self, key: str) -> None:
+        self.counts.pop(key, None)
+
+
+@pytest.fixture
+def shared_store():
+    SharedStore.counts.clear()
+    SharedStore.ends.clear()
+    yield SharedStore
+    SharedStore.down = False
+
+
+def test_with_the_default_memory_store_each_worker_counts_alone(rules):
+    """Two apps stand for two gunicorn workers: with memory:// a client gets the limit from each."""
+    workers = [make_app(rules, RATELIMIT_APPLICATION="2 per minute").test_client() for _ in range(2)]
+    assert workers[0].application.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    for worker in workers:
+        assert [worker.get("/v1/rules").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_shared_store_counts_across_workers(rules, shared_store, monkeypatch):
+    monkeypatch.setenv("ELIGIBILITY_RATELIMIT_STORAGE_URI", "shared-for-tests://")
+    workers = [make_app(rules, RATELIMIT_APPLICATION="2 per minute").test_client() for _ in range(2)]
+    assert workers[0].get("/v1/rules").status_code == 200
+    assert workers[1].get("/v1/rules").status_code == 200
+    assert workers[0].get("/v1/rules").status_code == 429
+    assert workers[1].get("/v1/rules").status_code == 429
+
+
+def test_a_shared_store_that_is_down_means_counting_per_worker_not_500s(rules, shared_store, caplog):
+    shared_store.down = True
+    client = make_app(rules, RATELIMIT_APPLICATION="2 per minute",
+                      RATELIMIT_STORAGE_URI="shared-for-tests://").test_client()
+    assert [client.get("/v1/rules").status_code for _ in range(3)] == [200, 200, 429]
+    assert "falling back to in-memory storage" in caplog.text
+
+
+@pytest.mark.parametrize("uri, complaint", [
+    ("nowhere://user:secret@host", "unknown storage scheme"),
+    ("memcached://localhost:11211", "prerequisite not available"),
+])
+def test_a_store_that_cannot_be_used_stops_the_app_naming_the_setting(rules, uri, complaint):
+    if complaint == "prerequisite not available" and importlib.util.find_spec("pymemcache"):
+        pytest.skip("pymemcache is installed here")
+    setting = "^ELIGIBILITY_RATELIMIT_STORAGE_URI cannot be used: .*"
+    with pytest.raises(SettingError, match=setting + complaint) as raised:
+        make_app(rules, RATELIMIT_STORAGE_URI=uri)
+    assert "secret" not in str(raised.value)
 
 
 def test_probes_metrics_and_preflights_are_never_limited(rules):
