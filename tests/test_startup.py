@@ -1,5 +1,5 @@
-"""Start-up: invalid rules or settings stop the server before it listens, saying why; a running server keeps the
-rules it loaded."""
+"""Start-up and stop: invalid rules or settings stop the server before it listens, saying why; a running server
+keeps the rules it loaded; a stopped one leaves no metrics folder behind."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 
@@ -82,6 +83,10 @@ def serve(env: dict, tmp_path, command: tuple = ("-m", "api.serve")) -> subproce
                             env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def metrics_folders(tmp_path) -> list:
+    return sorted(tmp_path.glob("eligibility-metrics-*"))
+
+
 @pytest.mark.parametrize("setting, value, complaint", [
     ("ELIGIBILITY_API_KEYS", "key-one,key-two", "ELIGIBILITY_API_KEYS must hold keys of at least 16 characters"),
     ("ELIGIBILITY_LOG_LEVEL", "LOUD", "ELIGIBILITY_LOG_LEVEL must be one of DEBUG, INFO, WARNING"),
@@ -97,6 +102,7 @@ def test_a_bad_setting_stops_the_server_with_one_line_naming_it(tmp_path, settin
     lines = errors.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"The server will not start: {complaint}"), errors[-2000:]
     assert "hunter2" not in errors and "key-one" not in errors  # settings may hold secrets: never echoed
+    assert metrics_folders(tmp_path) == []  # the folder made for the metrics went with it
 
 
 def test_eligibility_serve_says_the_same(tmp_path):
@@ -117,3 +123,45 @@ def test_settings_of_every_kind_are_checked_before_anything_runs(rules):
         assert "hunter2" not in str(raised.value)
     app = create_app({"TESTING": True, "RULESET": rules, "METRICS_ENABLED": "off", "RATELIMIT_ENABLED": "0"})
     assert app.config["METRICS_ENABLED"] is False and app.config["RATELIMIT_ENABLED"] is False
+
+
+# ------------------------------------------------------------------------------------------ stopping
+
+def wait_until_ready(server: subprocess.Popen, port: int) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("the server did not become ready")
+
+
+def test_a_stopped_server_leaves_no_metrics_folder_behind(tmp_path):
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    server = subprocess.Popen([sys.executable, "-m", "api.serve", "--port", str(port), "--workers", "2"], cwd=ROOT,
+                              env={**environment, "TMPDIR": str(tmp_path)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_ready(server, port)
+        assert len(metrics_folders(tmp_path)) == 1  # made at start, written by both workers
+    finally:
+        server.send_signal(signal.SIGTERM)  # what Ctrl-C in `make serve` or a process manager sends
+        server.wait(timeout=60)
+    assert metrics_folders(tmp_path) == []
+
+
+def test_a_metrics_folder_someone_chose_is_kept(tmp_path):
+    chosen = tmp_path / "metrics"
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "api.serve", "--port", str(port), "--workers", "1"], cwd=ROOT,
+                              env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(chosen)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_ready(server, port)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    assert chosen.is_dir()
