@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Flask
 from flask_cors import CORS
 
-from api import errors, headers, limits, observability, security, storage, web
+from api import errors, headers, limits, observability, openapi, security, settings, storage, web
 from api.docs import blp as docs_blueprint
 from api.health import blp as health_blueprint
 from api.jsonprovider import OrjsonProvider
-from api.schemas.household import household_ref
+from api.schemas import components
 from api.state import load_state
 from api.v1 import BLUEPRINTS
 from api.v1.determinations import blp as determinations_blueprint
@@ -32,11 +32,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("ELIGIBILITY")
     if config:
         app.config.update(config)
+    settings.check(app.config)  # a bad setting stops the app here, named, rather than failing requests later
     app.extensions["eligibility"] = load_state(app.config)
 
-    api = errors.EligibilityApi(app, spec_kwargs=SPEC_OPTIONS)
-    api.ma_plugin.converter.add_attribute_function(household_ref)
-    api.spec.components.schema("Household", schema=app.extensions["eligibility"].household_schema)
+    api = errors.EligibilityApi(app, spec_kwargs={**SPEC_OPTIONS, "marshmallow_plugin": openapi.ContractPlugin()})
+    api.ma_plugin.converter.add_attribute_function(components.component_ref)
+    state = app.extensions["eligibility"]
+    components.register(api.spec, state.ruleset, state.household_schema)
     api.register_blueprint(health_blueprint)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

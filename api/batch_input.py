@@ -24,6 +24,9 @@ def read_json(body: bytes) -> list:
     except (ValueError, RecursionError):
         raise BatchFormatError({"_schema": ["The body is not valid JSON."]}) from None
     if isinstance(data, dict) and "households" in data:
+        unknown = sorted(set(data) - {"households"})
+        if unknown:
+            raise BatchFormatError({key: ["Unknown field."] for key in unknown})
         data = data["households"]
     if not isinstance(data, list):
         raise BatchFormatError({"_schema": ["Expected a JSON array of households."]})
@@ -66,22 +69,27 @@ def _cell(value: str, value_type: str | None):
 
 def read_csv(body: bytes, inputs: dict) -> list:
     """One household per row; `members.<n>.<fact>` columns make members; empty cells are unknown."""
-    reader = csv.DictReader(io.StringIO(body.decode("utf-8-sig", errors="replace")))
-    households = []
-    for row in reader:
-        household: dict = {}
-        members: dict[int, dict] = {}
-        for column, value in row.items():
-            if column is None or value is None or not value.strip():
-                continue
-            parts = column.strip().split(".")
-            if len(parts) == 3 and parts[0] == "members" and parts[1].isdigit():
-                variable = inputs.get(parts[2])
-                kind = None if parts[2] == "id" else (variable.value_type if variable else None)
-                members.setdefault(int(parts[1]), {})[parts[2]] = _cell(value, kind)
-            else:
-                variable = inputs.get(column.strip())
-                household[column.strip()] = _cell(value, variable.value_type if variable else None)
-        household["members"] = [{"id": str(n), **members[n]} for n in sorted(members)]
-        households.append(household)
-    return households
+    # newline="": the csv module then reads \r, \n and \r\n line ends itself, as its documentation asks.
+    reader = csv.DictReader(io.StringIO(body.decode("utf-8-sig", errors="replace"), newline=""))
+    try:
+        return [_csv_household(row, inputs) for row in reader]
+    except csv.Error as error:  # e.g. a cell longer than the csv module takes
+        raise BatchFormatError({"_schema": [f"Not valid CSV: {error}."]}) from None
+
+
+def _csv_household(row: dict, inputs: dict) -> dict:
+    household: dict = {}
+    members: dict[int, dict] = {}
+    for column, value in row.items():
+        if column is None or value is None or not value.strip():
+            continue
+        parts = column.strip().split(".")
+        if len(parts) == 3 and parts[0] == "members" and parts[1].isdigit():
+            variable = inputs.get(parts[2])
+            kind = None if parts[2] == "id" else (variable.value_type if variable else None)
+            members.setdefault(int(parts[1]), {})[parts[2]] = _cell(value, kind)
+        else:
+            variable = inputs.get(column.strip())
+            household[column.strip()] = _cell(value, variable.value_type if variable else None)
+    household["members"] = [{"id": str(n), **members[n]} for n in sorted(members)]
+    return household

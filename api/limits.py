@@ -2,9 +2,11 @@
 
 The rate limit is flask-limiter's application-wide limit, `RATELIMIT_APPLICATION` (e.g. `600 per minute`),
 counted per valid API key, else per client address; probes, /metrics and CORS preflights are exempt.
-With the default in-memory storage (`local-memory://`, see api/rate_storage.py) each gunicorn worker
-counts separately; point
-`RATELIMIT_STORAGE_URI` at a shared store to count across workers and hosts.
+With the default in-memory storage (`local-memory://`: limits' `memory://` without its timer thread per
+request, see api/rate_storage.py) each gunicorn worker counts separately (so a client may send up to
+workers x the limit); point `RATELIMIT_STORAGE_URI` at a shared store (redis://...) to count across workers
+and hosts. Should that store become unreachable, each worker counts in memory until it is back, so an outage
+of the store never turns into 500s.
 
 The time budget (`REQUEST_TIME_BUDGET` seconds) applies to requests that write nothing. When one runs
 over, an alarm interrupts its view and the client gets a 503 in the error envelope. The interrupted
@@ -25,9 +27,11 @@ import time
 
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
+from limits.errors import ConfigurationError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import errors, rate_storage, security  # noqa: F401 - rate_storage registers local-memory://
+from api.settings import SettingError
 
 log = logging.getLogger("api.limits")
 
@@ -120,7 +124,12 @@ def init_app(app: Flask) -> Limiter:
     hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    limiter = Limiter(rate_limit_key, app=app)
+    try:
+        limiter = Limiter(rate_limit_key, app=app)
+    except ConfigurationError as error:  # an unknown scheme, or a store whose client library is not installed
+        uri = str(app.config.get("RATELIMIT_STORAGE_URI"))
+        problem = str(error).replace(uri, "(the URI)")  # it may hold a password: never quote it
+        raise SettingError("RATELIMIT_STORAGE_URI", f"cannot be used: {problem.rstrip('.')}.") from None
     limiter.request_filter(exempt_from_rate_limit)
     app.extensions["eligibility-limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, too_many_requests)

@@ -41,7 +41,7 @@ log = logging.getLogger("api.access")
 STANDARD_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 STATUSES = frozenset({"eligible", "ineligible", "undetermined"})
 SCREENING_PATHS = frozenset({"/v1/screen", "/v1/screen/batch"})
-LOGGERS = ("api", "eligibility", "flask_limiter")
+LOGGERS = ("api", "eligibility", "flask-limiter")  # flask-limiter's logger is named with a hyphen
 
 disable_created_metrics()  # the *_created series double what a scrape carries and no dashboard reads them
 REQUESTS = Counter("eligibility_http_requests", "HTTP requests answered, by endpoint, method and status.",

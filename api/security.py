@@ -17,6 +17,8 @@ import logging
 from flask import Flask, current_app, g, request
 from flask_smorest import abort
 
+from api.settings import SettingError
+
 log = logging.getLogger("api.security")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -74,16 +76,17 @@ def key_list(value) -> list[str]:
 def access_from_config(config) -> Access:
     """The app's access rules; a key too short to be secret stops the app from starting."""
     write_keys, read_keys = key_list(config.get("API_KEYS")), key_list(config.get("READ_API_KEYS"))
-    short = [fingerprint(k) for k in write_keys + read_keys if len(k) < MIN_KEY_LENGTH]
-    if short:
-        raise ValueError(f"API keys must be at least {MIN_KEY_LENGTH} characters long; too short: "
-                         f"{', '.join(short)} (fingerprints). Generate keys with "
-                         "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`.")
+    for setting, keys in (("API_KEYS", write_keys), ("READ_API_KEYS", read_keys)):
+        short = [fingerprint(k) for k in keys if len(k) < MIN_KEY_LENGTH]
+        if short:
+            raise SettingError(setting, f"must hold keys of at least {MIN_KEY_LENGTH} characters, comma-separated; "
+                                        f"too short: {', '.join(short)} (fingerprints). Generate keys with "
+                                        "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`.")
     require = config.get("REQUIRE_API_KEY")
     if isinstance(require, str):
         require = require.strip().lower() in ("1", "true", "yes", "on")
     if require and not write_keys + read_keys:
-        raise ValueError("REQUIRE_API_KEY is set but no API_KEYS or READ_API_KEYS are configured.")
+        raise SettingError("REQUIRE_API_KEY", "is set but no API_KEYS or READ_API_KEYS are configured.")
     return Access(write_keys, read_keys, bool(require), key_list(config.get("WRITE_PATHS")),
                   key_list(config.get("PRIVATE_PATHS")))
 

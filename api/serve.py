@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import sys
 import tempfile
+from pathlib import Path
 
 from api.config import ROOT
 
@@ -15,6 +17,8 @@ DEFAULT_PORT = 8000
 HARD_TIMEOUT = 60
 # prometheus_client multiprocess files are named like counter_1234.db; nothing else in the folder is touched.
 METRICS_FILE = re.compile(r"^[a-z_]+_\d+\.db$")
+# In a metrics folder `metrics_dir` made itself: the server removes such a folder when it stops.
+TEMPORARY_MARK = ".remove-when-the-server-stops"
 
 
 def gunicorn_argv(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
@@ -32,6 +36,7 @@ def gunicorn_argv(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         "--timeout", str(HARD_TIMEOUT),
         "--logger-class", "api.observability.GunicornLogger",  # gunicorn's own lines as JSON too
         "--no-control-socket",  # one fixed socket path in $HOME would clash between servers on one machine
+        "--config", "python:api.gunicorn_hooks",  # the master removes a metrics folder made for it as it stops
         "api.wsgi:app",
     ]
 
@@ -46,8 +51,16 @@ def metrics_dir() -> str:
                 os.unlink(os.path.join(path, name))
     else:
         path = tempfile.mkdtemp(prefix="eligibility-metrics-")
+        Path(path, TEMPORARY_MARK).touch()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
     return path
+
+
+def remove_temporary_metrics_dir() -> None:
+    """Remove $PROMETHEUS_MULTIPROC_DIR if `metrics_dir` made it; a folder someone chose is left alone."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path and Path(path, TEMPORARY_MARK).exists():
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int | None = None) -> None:

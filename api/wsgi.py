@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from api import create_app
+from api.settings import SettingError
 from api.state import current_rules
 from eligibility.errors import RuleError
 
@@ -25,4 +26,7 @@ except RuleError as error:  # refuse to start, and say why: every problem, no tr
     sys.stderr.write(f"The rules did not load, so the server will not start. {len(error.problems)} problem(s):\n"
                      f"{error}\n")
     raise SystemExit(4) from None  # gunicorn's own code for "the app failed to load"
+except SettingError as error:  # one line: which setting, what is wrong with it
+    sys.stderr.write(f"The server will not start: {error}\n")
+    raise SystemExit(4) from None
 warm_up(app)

@@ -69,3 +69,13 @@ def test_limit_and_content_type(app, client):
 def test_unmodelled_date_is_a_422_for_the_whole_batch(client):
     response = client.post("/v1/screen/batch?date=2040-01-01", json=[HOUSEHOLD])
     assert response.status_code == 422 and "date" in response.get_json()["errors"]
+
+
+def test_csv_the_csv_module_chokes_on_is_read_or_refused_never_a_500(client):
+    """Found by the fuzzer: a bare carriage return once made a 500, and so did a cell over the csv module's limit."""
+    response = client.post(URL, data="state,members.0.age\rUT,30\r\n", content_type="text/csv")
+    assert response.status_code == 200 and [item["index"] for item in lines(response)] == [0]
+    response = client.post(URL, data="state,members.0.age\n" + "U" * 200_000 + ",30\n", content_type="text/csv")
+    body = response.get_json()
+    assert response.status_code == 400 and body["code"] == "malformed_request"
+    assert "Not valid CSV" in body["errors"]["_schema"][0]

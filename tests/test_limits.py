@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import signal
 import sys
 import time
 
 import pytest
+from limits.storage import Storage
 
 from api import create_app, limits
 from api.schemas.household import MAX_MEMBERS
+from api.settings import SettingError
 from eligibility import cliffs, trace
 from eligibility.formula import check
 from tests.server_support import Server
@@ -69,6 +72,94 @@ def test_each_api_key_and_each_address_has_its_own_allowance(rules):
     assert client.get("/v1/rules", headers={"X-API-Key": "made-up-key-000000000"}).status_code == 429
 
 
+class SharedStore(Storage):
+    """A stand-in for redis://: every app that names `shared-for-tests://` counts in the same place."""
+
+    STORAGE_SCHEME = ["shared-for-tests"]
+    counts: dict = {}
+    ends: dict = {}
+    down = False
+
+    @property
+    def base_exceptions(self):
+        return ConnectionError
+
+    def _reachable(self) -> None:
+        if SharedStore.down:
+            raise ConnectionError("the shared store is down")
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        self._reachable()
+        if self.ends.get(key, 0) <= time.time():
+            self.counts[key], self.ends[key] = 0, time.time() + expiry
+        self.counts[key] += amount
+        return self.counts[key]
+
+    def get(self, key: str) -> int:
+        self._reachable()
+        return self.counts.get(key, 0) if self.ends.get(key, 0) > time.time() else 0
+
+    def get_expiry(self, key: str) -> float:
+        self._reachable()
+        return self.ends.get(key, time.time())
+
+    def check(self) -> bool:
+        return not SharedStore.down
+
+    def reset(self) -> None:
+        self.counts.clear()
+        self.ends.clear()
+
+    def clear(self, key: str) -> None:
+        self.counts.pop(key, None)
+
+
+@pytest.fixture
+def shared_store():
+    SharedStore.counts.clear()
+    SharedStore.ends.clear()
+    yield SharedStore
+    SharedStore.down = False
+
+
+def test_with_the_default_memory_store_each_worker_counts_alone(rules):
+    """Two apps stand for two gunicorn workers: with local-memory:// a client gets the limit from each."""
+    workers = [make_app(rules, RATELIMIT_APPLICATION="2 per minute").test_client() for _ in range(2)]
+    assert workers[0].application.config["RATELIMIT_STORAGE_URI"] == "local-memory://"
+    for worker in workers:
+        assert [worker.get("/v1/rules").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_shared_store_counts_across_workers(rules, shared_store, monkeypatch):
+    monkeypatch.setenv("ELIGIBILITY_RATELIMIT_STORAGE_URI", "shared-for-tests://")
+    workers = [make_app(rules, RATELIMIT_APPLICATION="2 per minute").test_client() for _ in range(2)]
+    assert workers[0].get("/v1/rules").status_code == 200
+    assert workers[1].get("/v1/rules").status_code == 200
+    assert workers[0].get("/v1/rules").status_code == 429
+    assert workers[1].get("/v1/rules").status_code == 429
+
+
+def test_a_shared_store_that_is_down_means_counting_per_worker_not_500s(rules, shared_store, caplog):
+    shared_store.down = True
+    client = make_app(rules, RATELIMIT_APPLICATION="2 per minute",
+                      RATELIMIT_STORAGE_URI="shared-for-tests://").test_client()
+    assert [client.get("/v1/rules").status_code for _ in range(3)] == [200, 200, 429]
+    assert "falling back to in-memory storage" in caplog.text
+
+
+@pytest.mark.parametrize("uri, complaint", [
+    ("nowhere://user:secret@host", "unknown storage scheme"),
+    ("memcached://localhost:11211", "prerequisite not available"),
+])
+def test_a_store_that_cannot_be_used_stops_the_app_naming_the_setting(rules, uri, complaint):
+    if complaint == "prerequisite not available" and importlib.util.find_spec("pymemcache"):
+        pytest.skip("pymemcache is installed here")
+    setting = "^ELIGIBILITY_RATELIMIT_STORAGE_URI cannot be used: .*"
+    with pytest.raises(SettingError, match=setting + complaint) as raised:
+        make_app(rules, RATELIMIT_STORAGE_URI=uri)
+    assert "secret" not in str(raised.value)
+
+
 def test_probes_metrics_and_preflights_are_never_limited(rules):
     client = make_app(rules, RATELIMIT_APPLICATION="1 per minute").test_client()
     for _ in range(5):
@@ -117,6 +208,29 @@ def test_households_per_batch_are_limited(rules):
     body = assert_envelope(client.post("/v1/screen/batch?date=2025-11-15", json=[HOUSEHOLD] * 4),
                            422, "invalid_request")
     assert "households" in body["errors"]
+
+
+def test_members_in_a_batch_are_limited_in_all(rules):
+    app = make_app(rules, BATCH_MAX_MEMBERS=5)
+    client = app.test_client()
+    pair = {**HOUSEHOLD, "members": [{"id": "a"}, {"id": "b"}]}
+    assert client.post("/v1/screen/batch?date=2025-11-15", json=[pair, pair, HOUSEHOLD]).status_code == 200
+    body = assert_envelope(client.post("/v1/screen/batch?date=2025-11-15", json=[pair, pair, pair]),
+                           422, "invalid_request")
+    assert body["errors"]["households"] == ["Must hold at most 5 members in all; got 6."]
+
+
+def test_a_batch_explained_has_lower_limits(rules):
+    app = make_app(rules, BATCH_MAX_EXPLAINED_HOUSEHOLDS=2, BATCH_MAX_EXPLAINED_MEMBERS=3)
+    client = app.test_client()
+    url = "/v1/screen/batch?date=2025-11-15&programs=snap"
+    assert client.post(url, json=[HOUSEHOLD] * 3).status_code == 200  # explain=none: the general limits
+    body = assert_envelope(client.post(url + "&explain=summary", json=[HOUSEHOLD] * 3), 422, "invalid_request")
+    assert "1 to 2 households with explain=summary" in body["errors"]["households"][0]
+    four = {**HOUSEHOLD, "members": [{"id": str(n)} for n in range(4)]}
+    body = assert_envelope(client.post(url + "&explain=summary", json=[four]), 422, "invalid_request")
+    assert "at most 3 members in all with explain=summary" in body["errors"]["households"][0]
+    assert client.post(url + "&explain=summary", json=[HOUSEHOLD] * 2).status_code == 200
 
 
 def test_vary_axis_points_are_limited(client):

@@ -126,3 +126,90 @@ def test_spec_examples_are_the_worked_situations_and_valid_requests(spec):
         builder = EnvironBuilder(path="/v1/screen", method="POST", data=json.dumps(example["value"]),
                                  content_type="application/json")
         openapi.validate_request(WerkzeugOpenAPIRequest(builder.get_request()))
+
+
+# ------------------------------------------------- the spec allows exactly what the server takes
+
+DAY = "2025-11-15"
+REFORM = {"label": "200%", "parameters": {"us.usda.snap.income.gross_limit_rate": [{"start": "2025-10-01",
+                                                                                    "value": 2.0}]}}
+AXIS = {"fact": "members.a.earned_income", "from": 0, "to": 500, "step": 50}
+
+# Requests the server refuses. Each was once allowed by the spec, so a client generating requests from the
+# spec (schemathesis, a portal's form builder) met 422s for "valid" data.
+REFUSED = [
+    ("post", "/v1/screen/batch?date=2025-11-15", [], "an empty batch"),
+    ("post", "/v1/screen/batch?date=2025-11-15", {"households": [HOUSEHOLD], "extra": 1}, "a field beside households"),
+    ("post", "/v1/screen/batch?date=2025-11-15&programs=snap,lottery", [HOUSEHOLD], "an unknown program in a batch"),
+    ("post", "/v1/screen", {"date": DAY, "household": HOUSEHOLD, "vary": {**AXIS, "step": 0}}, "a step of 0"),
+    ("post", "/v1/screen", {"date": DAY, "household": HOUSEHOLD, "vary": {**AXIS, "fact": "members.a.id"}},
+     "an axis along a fact that is not a number"),
+    ("post", "/v1/screen", {"date": DAY, "household": HOUSEHOLD, "programs": ["lottery"]},
+     "an unknown program to screen"),
+    ("post", "/v1/compare", {"date": DAY, "reform": REFORM}, "neither household nor households"),
+    ("post", "/v1/compare", {"date": DAY, "household": HOUSEHOLD, "households": [HOUSEHOLD], "reform": REFORM},
+     "both household and households"),
+    ("post", "/v1/compare", {"date": DAY, "household": HOUSEHOLD, "reform": {**REFORM, "author": "me"}},
+     "an unknown field in the reform"),
+    ("post", "/v1/compare", {"date": DAY, "household": HOUSEHOLD, "reform": {**REFORM, "label": 7}},
+     "a label that is not text"),
+    ("post", "/v1/compare", {"date": DAY, "household": HOUSEHOLD, "reform": {"parameters": {
+        "us.usda.snap.income.gross_limit_rate": [{"start": "2025-10-01", "value": 2.0, "until": "2026-01-01"}]}}},
+     "an unknown field in a parameter change"),
+    ("post", "/v1/tests/run", {"cases": []}, "no cases"),
+    ("post", "/v1/tests/run", {"cases": [1]}, "a case that is not an object"),
+    ("post", "/v1/tests/run", {"cases": None}, "null cases"),
+    ("post", "/v1/determinations", {"date": DAY, "household": HOUSEHOLD, "vary": AXIS},
+     "an axis (a record keeps one answer)"),
+    ("get", "/v1/variables?program=lottery", None, "an unknown program as a filter"),
+]
+
+# Requests both take: the spec is not stricter than the server where the forms above are close.
+TAKEN = [
+    ("post", "/v1/screen/batch?date=2025-11-15&programs=snap,wic", {"households": [HOUSEHOLD]}),
+    ("post", "/v1/screen", {"date": DAY, "programs": ["snap"], "household": HOUSEHOLD, "vary": AXIS}),
+    ("post", "/v1/screen", {"date": DAY, "programs": ["snap"], "household": {**HOUSEHOLD, "shelter_costs": 900},
+                            "vary": {"fact": "household.shelter_costs", "from": 0, "to": 1, "step": 0.5}}),
+    ("post", "/v1/compare", {"date": DAY, "programs": ["snap"], "households": [HOUSEHOLD], "reform": REFORM}),
+    ("post", "/v1/compare", {"date": DAY, "programs": ["snap"], "household": HOUSEHOLD,
+                             "reform": {"label": None, "parameters": None, "variables": {}}}),
+    ("post", "/v1/tests/run", {"cases": {"name": "n", "period": "2025-11", "input": {"members": [{"id": "a"}]},
+                                         "output": {"snap_household_size": 1}}}),
+    ("post", "/v1/determinations", {"date": DAY, "programs": ["snap"], "household": HOUSEHOLD, "note": "case 12"}),
+    ("get", "/v1/variables?program=snap", None),
+]
+
+
+@pytest.fixture
+def recording_client(rules, tmp_path):
+    """A client whose records go to a throw-away database."""
+    from api import create_app
+
+    app = create_app({"TESTING": True, "RULESET": rules, "DATABASE_URL": f"sqlite:///{tmp_path / 'r.sqlite3'}"})
+    return app.test_client()
+
+
+def spec_allows(openapi: OpenAPI, method: str, url: str, body) -> bool:
+    path, _, query = url.partition("?")
+    data = None if body is None else json.dumps(body)
+    builder = EnvironBuilder(path=path, query_string=query, method=method.upper(), data=data,
+                             content_type=None if body is None else "application/json")
+    try:
+        openapi.validate_request(WerkzeugOpenAPIRequest(builder.get_request()))
+    except Exception:  # openapi-core's validation errors have no common base worth naming
+        return False
+    return True
+
+
+@pytest.mark.parametrize("method, url, body, what", REFUSED, ids=[what for *_, what in REFUSED])
+def test_what_the_server_refuses_the_spec_refuses_too(spec, recording_client, method, url, body, what):
+    response = call(recording_client, method, url, body)
+    assert response.status_code in (400, 422), (what, response.status_code, response.get_json())
+    assert not spec_allows(OpenAPI.from_dict(spec), method, url, body), f"the spec allows {what}"
+
+
+@pytest.mark.parametrize("method, url, body", TAKEN)
+def test_what_the_spec_allows_the_server_takes(spec, recording_client, method, url, body):
+    response = call(recording_client, method, url, body)
+    assert response.status_code in (200, 201), response.get_json()
+    assert spec_allows(OpenAPI.from_dict(spec), method, url, body)

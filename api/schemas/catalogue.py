@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from api.schemas.common import DateRangeSchema, ReferenceSchema, RulesIdSchema, StrictSchema
+from api.schemas.components import ProgramId
 
 ENTITIES = ("household", "person")
 PERIODS = ("month", "year")
@@ -116,7 +117,7 @@ class VariableQuerySchema(StrictSchema):
 
     input = fields.Boolean(metadata={"description": "Only input facts (true) or only formulas (false)."})
     entity = fields.String(validate=validate.OneOf(ENTITIES))
-    program = fields.String(metadata={"description": "Only variables a program's answer depends on."})
+    program = ProgramId(metadata={"description": "Only variables a program's answer depends on."})
 
 
 class ValueSchema(StrictSchema):

@@ -16,6 +16,9 @@ NOTE_LENGTH = 2000
 class DeterminationRequestSchema(ScreenRequestSchema):
     """A screening request to answer and keep, with an optional note (a case reference, say)."""
 
+    class Meta(ScreenRequestSchema.Meta):
+        exclude = ("vary",)  # a record keeps one answer, not an axis: `vary` is an unknown field here
+
     explain = fields.String(load_default="summary", validate=validate.OneOf(("none", "summary")), metadata={
         "description": "`summary` (default): keep each criterion with its figures and sentence; `none`: "
                        "statuses and amounts only."})

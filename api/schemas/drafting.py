@@ -5,30 +5,68 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.schemas.common import ReferenceSchema, RulesIdSchema, StrictSchema
+from api.schemas.components import ProgramId
 from api.schemas.fields import IsoDate
 from api.schemas.household import HouseholdField
 from api.schemas.screen import STATUSES, today
+from eligibility.reforms import MAX_DRAFT_VARIABLES
 
 MAX_COMPARE_HOUSEHOLDS = 1000
 MAX_TEST_CASES = 500
 
 
-class ReformField(fields.Dict):
-    """A reform: {label, parameters: {path: [{start, stop?, value}]}, variables: {name: definition}}."""
+DATE = {"type": "string", "format": "date"}
+# What eligibility.reforms.apply_reform takes; whether a path or a draft is right only the rules can say.
+REFORM = {
+    "type": "object",
+    "properties": {
+        "label": {"type": ["string", "null"], "description": "A name for the draft, echoed in answers."},
+        "parameters": {
+            "type": ["object", "null"],
+            "description": "Parameter path (a single value, e.g. a table's leaf) -> its new values.",
+            "additionalProperties": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "required": ["start", "value"], "additionalProperties": False,
+                "properties": {"start": DATE, "stop": {**DATE, "type": ["string", "null"]},
+                               "value": {"type": ["number", "boolean"]}}}}},
+        "variables": {
+            "type": ["object", "null"], "maxProperties": MAX_DRAFT_VARIABLES,
+            "description": "Variable name -> a definition in the rule format (see docs/rules-format.md).",
+            "additionalProperties": {"type": "object"}},
+    },
+    "additionalProperties": False,
+}
+
+
+class ReformField(fields.Field):
+    """A reform: {label, parameters: {path: [{start, stop?, value}]}, variables: {name: definition}}.
+
+    The engine checks it whole, with errors that mirror the draft (unknown fields included); here only
+    its JSON types.
+    """
+
+    default_error_messages = {"invalid": "Must be an object with label, parameters and variables."}
 
     def __init__(self, **kwargs):
-        super().__init__(keys=fields.String(), metadata={
-            "description": "label; parameters: path -> list of {start, stop?, value}; variables: name -> a "
-                           "variable definition in the rule format (see docs/rules-format.md).",
-            "example": {"label": "SNAP gross limit at 200% of poverty", "parameters": {
+        super().__init__(metadata={**REFORM, "example": {
+            "label": "SNAP gross limit at 200% of poverty", "parameters": {
                 "us.usda.snap.income.gross_limit_rate": [{"start": "2025-10-01", "value": 2.0}]}}}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        if not isinstance(value.get("label"), str | None):
+            raise ValidationError({"label": ["Not a valid string."]})
+        return value
 
 
 class CompareRequestSchema(StrictSchema):
     """One household or a list, a date, and a reform to compare with the rules in force."""
 
+    class Meta(StrictSchema.Meta):
+        json_schema = {"oneOf": [{"required": ["household"]}, {"required": ["households"]}]}  # as checked below
+
     date = IsoDate(load_default=lambda: today())
-    programs = fields.List(fields.String(), validate=validate.Length(min=1))
+    programs = fields.List(ProgramId(), validate=validate.Length(min=1))
     reform = ReformField(required=True)
     household = HouseholdField()
     households = fields.List(HouseholdField(), validate=validate.Length(min=1, max=MAX_COMPARE_HOUSEHOLDS))
@@ -87,8 +125,8 @@ class CompareResponseSchema(StrictSchema):
 class ChangesQuerySchema(StrictSchema):
     """Two dates."""
 
-    from_ = IsoDate(required=True, data_key="from")
-    to = IsoDate(required=True)
+    from_ = IsoDate(required=True, data_key="from", metadata={"description": "YYYY-MM-DD."})
+    to = IsoDate(required=True, metadata={"description": "YYYY-MM-DD, on or after `from`."})
 
 
 class ParameterChangeSchema(StrictSchema):
@@ -123,7 +161,9 @@ class TestsRequestSchema(StrictSchema):
     """YAML test cases in OpenFisca's format, run against the rules or a reform of them."""
 
     cases = fields.Raw(required=True, metadata={
-        "description": "The YAML text of a list of cases ({name, period, input, output}), or the list itself."})
+        "description": "The YAML text of a list of cases ({name, period, input, output}), or the list itself.",
+        "oneOf": [{"type": "string"}, {"type": "object"},
+                  {"type": "array", "minItems": 1, "maxItems": MAX_TEST_CASES, "items": {"type": "object"}}]})
     reform = ReformField()
 
 

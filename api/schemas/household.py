@@ -87,16 +87,9 @@ def household_schema(ruleset) -> Schema:
 
 
 class HouseholdField(fields.Field):
-    """Loads a household with the current app's schema (documented as a $ref to Household)."""
+    """Loads a household with the current app's schema (documented as the Household component)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, dict):
             raise ValidationError("Not a valid household: expected an object.")
         return current_app.extensions["eligibility"].household_schema.load(value)
-
-
-def household_ref(converter, field, **kwargs) -> dict:
-    """apispec attribute function: a HouseholdField is the Household component."""
-    if isinstance(field, HouseholdField):
-        return {"$ref": "#/components/schemas/Household"}
-    return {}

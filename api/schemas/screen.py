@@ -7,6 +7,7 @@ import datetime as dt
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.schemas.common import ReferenceSchema, RulesIdSchema, StrictSchema
+from api.schemas.components import AxisFact, ProgramId
 from api.schemas.fields import IsoDate
 from api.schemas.household import HouseholdField
 from api.schemas.trace import TraceSchema
@@ -25,7 +26,7 @@ def today() -> dt.date:
 class VarySchema(StrictSchema):
     """An axis along one numeric fact: every program is screened at each point, in one vectorised run."""
 
-    fact = fields.String(required=True, metadata={
+    fact = AxisFact(required=True, metadata={
         "description": "household.<fact> or members.<id>.<fact> naming a numeric fact.",
         "example": "members.alex.earned_income"})
     from_ = fields.Float(required=True, data_key="from", validate=validate.Range(min=0), allow_nan=False,
@@ -41,7 +42,7 @@ class ScreenRequestSchema(StrictSchema):
     date = IsoDate(load_default=lambda: today(), metadata={
         "description": "The day screened for (YYYY-MM-DD); default today. Monthly programs are evaluated "
                        "for its month, yearly ones for its year. Outside the modelled range: 422."})
-    programs = fields.List(fields.String(), validate=validate.Length(min=1), metadata={
+    programs = fields.List(ProgramId(), validate=validate.Length(min=1), metadata={
         "description": "Program ids to screen for (see GET /v1/programs); default all."})
     explain = fields.String(load_default="summary", validate=validate.OneOf(EXPLAIN_LEVELS), metadata={
         "description": "`none`: no criteria; `summary` (default): each criterion with its figures; "
