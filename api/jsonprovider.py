@@ -10,6 +10,11 @@ from flask.json.provider import DefaultJSONProvider
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
+def compact(obj) -> bytes:
+    """Compact JSON of the engine's output; orjson's error (a TypeError) for what it cannot write."""
+    return orjson.dumps(obj, option=_OPTIONS)
+
+
 class OrjsonProvider(DefaultJSONProvider):
     """Responses in the order the engine built them, written by orjson; everything else as Flask does."""
 

@@ -10,6 +10,7 @@ from flask_smorest import abort
 
 from api.batch_input import BatchFormatError, InvalidLine, read_csv, read_json, read_ndjson
 from api.errors import envelope
+from api.jsonprovider import compact
 from api.parsing import Blueprint
 from api.schemas.batch import BATCH_BODY, BatchQuerySchema
 from api.state import current_rules
@@ -100,13 +101,20 @@ class Batch(MethodView):
 
         if query["format"] == "json":
             return Response(_json_array(items()), mimetype="application/json")
-        return Response((json.dumps(item, separators=(",", ":")) + "\n" for item in items()),
-                        mimetype="application/x-ndjson")
+        return Response((_item(item) + b"\n" for item in items()), mimetype="application/x-ndjson")
 
 
 def _json_array(items):
     """Stream a JSON array item by item."""
-    yield "["
+    yield b"["
     for number, item in enumerate(items):
-        yield ("," if number else "") + json.dumps(item, separators=(",", ":"))
-    yield "]"
+        yield (b"," if number else b"") + _item(item)
+    yield b"]"
+
+
+def _item(item: dict) -> bytes:
+    """One batch item as compact JSON: orjson, which writes a large batch several times faster."""
+    try:
+        return compact(item)
+    except TypeError:  # e.g. an integer beyond 64 bits echoed in an error: the standard encoder writes it
+        return json.dumps(item, separators=(",", ":")).encode()
