@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,10 +41,23 @@ def template_fields(template: str) -> list[tuple[str, str | None]]:
 
 def render(template: str, values: dict, variables) -> str:
     """Fill a template from `values` (name -> python value or None)."""
-    def field(match):
-        name, fmt = match.group(1), match.group(2)
-        return format_value(values.get(name), fmt, variables[name])
-    return FIELD.sub(field, template)
+    text = []
+    for literal, name, fmt in _pieces(template):
+        text.append(literal)
+        if name is not None:
+            text.append(format_value(values.get(name), fmt, variables[name]))
+    return "".join(text)
+
+
+@lru_cache(maxsize=4096)
+def _pieces(template: str) -> tuple:
+    """A template as (text before, field name, format) triples, split once: rules never change once loaded."""
+    pieces, start = [], 0
+    for match in FIELD.finditer(template):
+        pieces.append((template[start:match.start()], match.group(1), match.group(2)))
+        start = match.end()
+    pieces.append((template[start:], None, None))
+    return tuple(pieces)
 
 
 def _value_at(sim, name: str, h: int, person: int | None):
