@@ -109,6 +109,20 @@ def test_vary_marks_the_cliff_where_status_flips(rules):
     assert snap["status"][22] == "eligible" and snap["status"][23] == "ineligible"
 
 
+@pytest.mark.parametrize("state", ["CA", "UT", "AK"])
+def test_each_point_of_a_vary_axis_is_what_screening_that_household_gives(rules, state):
+    # The axis copies from the household's own simulation what earnings cannot change: never stale.
+    household = {**EXAMPLE, "state": state}
+    vary = {"fact": "members.alex.earned_income", "from": 0, "to": 4000, "step": 800}
+    axis = screen(rules, household, DATE, vary=vary)["vary"]
+    for i, point in enumerate(axis["points"]):
+        members = [{**household["members"][0], "earned_income": point}, household["members"][1]]
+        alone = screen(rules, {**household, "members": members}, DATE, explain="none")["programs"]
+        for program, along in axis["programs"].items():
+            assert (along["status"][i], along["amount"][i]) == (alone[program]["status"],
+                                                                alone[program]["amount"]), (program, point)
+
+
 def test_vary_over_a_fact_nobody_gave_settles_each_point(rules):
     # Without shelter costs SNAP cannot be decided; along the axis the shelter costs are known.
     household = {k: v for k, v in EXAMPLE.items() if k != "shelter_costs"} | {"state": "UT"}
