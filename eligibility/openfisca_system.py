@@ -59,7 +59,7 @@ class _Context:
     def plain(self, name: str):
         return self.variable(name, "self", None)
 
-    def parameter(self, read, keys: list):
+    def parameter(self, read, keys: list, known=None):
         start = self.period.start
         import datetime as dt
 

@@ -30,6 +30,8 @@ class Simulation:
         # Where results can be copied from instead of computed (see cliffs.Copies): its
         # `copy(name)` gives a result, or None when this simulation must compute it.
         self.source = None
+        # What each parameter read of a formula gave, (value, known of its keys), for traces to show.
+        self.parameter_values: dict[int, tuple] = {}
 
     def calculate(self, name: str) -> Result:
         """The variable's values for every entity, with their known mask (None: all known)."""
@@ -143,8 +145,10 @@ class EntityContext:
             value = value * 12
         return value, known
 
-    def parameter(self, read, keys: list):
-        return self.sim.read(read, self.start, keys)
+    def parameter(self, read, keys: list, known=None):
+        value = self.sim.read(read, self.start, keys)
+        self.sim.parameter_values[read.slot] = (value, known)
+        return value
 
     def aggregate(self, function: str, value, known) -> Result:
         sim = self.sim

@@ -84,10 +84,14 @@ def _parameters_read(sim, variable, formula, h: int, persons, member_ids, rulese
     result = []
     start = sim.starts[variable.period]
     context = EntityContext(sim, variable.entity, start)
+    recorded = getattr(formula.run, "parameter_reads", {})
     for node, run in _parameter_reads(formula):
         instant = params.on_date(start, node.on)
         leaf = _leaf(ruleset, node.path)
-        value, known = run(context)
+        read = recorded.get(id(node))
+        # What the formula's own read gave; computed again only for a branch no household took.
+        found = sim.parameter_values.get(read.slot) if read is not None else None
+        value, known = found if found is not None else run(context)
         value = np.asarray(value, dtype=float)
 
         def read(i, value=value, known=known):

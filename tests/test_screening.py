@@ -145,6 +145,23 @@ def test_bad_vary_axis_is_refused(rules, vary):
     assert "vary" in caught.value.errors
 
 
+@pytest.mark.parametrize("state", ["CA", "UT", "AK"])
+def test_trace_shows_the_parameter_values_the_formulas_read(rules, state):
+    # The trace reuses what each formula's own parameter reads gave; recomputed, they are the same.
+    from eligibility.screening import check_request
+    from eligibility.trace import trace_program
+
+    household = {**EXAMPLE, "state": state, "members": [*EXAMPLE["members"], {"id": "kim", "age": 70}]}
+    sim = rules.simulate(DATE, [household])
+    ids = [m["id"] for m in household["members"]]
+    for program in check_request(rules, DATE, None):
+        sim.calculate(program.eligible)
+        reused = trace_program(sim, program, 0, [0, 1, 2], ids)
+        assert sim.parameter_values
+        sim.parameter_values.clear()
+        assert trace_program(sim, program, 0, [0, 1, 2], ids) == reused, program.id
+
+
 def test_trace_shows_formulas_parameters_and_is_bounded(rules):
     trace = screen(rules, EXAMPLE, DATE, ["snap"], explain="trace")["programs"]["snap"]["trace"]
     root = trace["tree"][0]

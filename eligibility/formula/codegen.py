@@ -46,7 +46,9 @@ def compile_formula(ir: Node) -> Callable[[Context], Result]:
         exec(compile(source, "<formula>", "exec"), namespace)  # noqa: S102 - source made of our own names
     except (SyntaxError, RecursionError, MemoryError):  # pragma: no cover - nesting is bounded at check time
         return compile_node(ir)
-    return namespace["run"]
+    run = namespace["run"]
+    run.parameter_reads = generator.reads  # a trace finds what each read gave (Simulation.parameter_values)
+    return run
 
 
 def _divide(a, b):
@@ -90,6 +92,7 @@ class _Generator:
         self.lines: list[str] = []
         self.depth = 1
         self.count = 0
+        self.reads: dict[int, ParameterRead] = {}  # id of each Param node -> its read
         self.names: dict[str, object] = {
             "_divide": _divide, "_choice": _choice, "_settled_false": _settled_false,
             "_settled_true": _settled_true, "_and": _and, "_or": _or, "_where": _where,
@@ -218,6 +221,8 @@ class _Generator:
     def _Param(self, node: Param):
         keys = [self.node(k) for k in node.keys]
         value, _ = self.fresh()
-        read = self.constant(ParameterRead(node))
-        self.emit(f"{value} = ctx.parameter({read}, [{', '.join(v for v, _ in keys)}])")
-        return value, self.combine([k for _, k in keys])
+        read = ParameterRead(node)
+        self.reads[id(node)] = read
+        known = self.combine([k for _, k in keys])
+        self.emit(f"{value} = ctx.parameter({self.constant(read)}, [{', '.join(v for v, _ in keys)}], {known})")
+        return value, known

@@ -40,7 +40,7 @@ class Context(Protocol):
 
     def plain(self, name: str) -> Result: ...
 
-    def parameter(self, read: ParameterRead, keys: list) -> object: ...
+    def parameter(self, read: ParameterRead, keys: list, known: Known = None) -> object: ...
 
     def aggregate(self, function: str, value, known: Known) -> Result: ...
 
@@ -245,7 +245,7 @@ def _compile_param(node: Param):
             v, k = key(ctx)
             values.append(v)
             known = both(known, k)
-        return ctx.parameter(read, values), known
+        return ctx.parameter(read, values, known), known
     return lookup
 
 
