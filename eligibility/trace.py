@@ -94,15 +94,15 @@ def _parameters_read(sim, variable, formula, h: int, persons, member_ids, rulese
         value, known = found if found is not None else run(context)
         value = np.asarray(value, dtype=float)
 
-        def read(i, value=value, known=known):
+        def value_for(i, value=value, known=known):
             if known is not None and not known[i]:
                 return None
             return round(float(value if value.ndim == 0 else value[i]), 4)
 
         if variable.entity == "household":
-            used = read(h)
+            used = value_for(h)
         else:
-            used = {m: read(p) for m, p in zip(member_ids, persons, strict=True)}
+            used = {m: value_for(p) for m, p in zip(member_ids, persons, strict=True)}
         metadata = getattr(leaf, "metadata", {}) or {}
         result.append({
             "path": node.path, "date": instant.isoformat(), "value": used,
