@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from eligibility.cli_rules import load_or_exit, rules_option
+from eligibility.cli_common import exit_with, load_or_exit, rules_option
 from eligibility.compare import compare as compare_rules
 from eligibility.compare import rule_changes
 from eligibility.errors import EligibilityError, InputError
@@ -39,8 +39,7 @@ def _reformed(ruleset, reform_file):
     try:
         return apply_reform(ruleset, reform)
     except InputError as error:
-        click.echo(json.dumps({"message": str(error), "errors": error.errors}, indent=2), err=True)
-        sys.exit(2)
+        exit_with(error)
 
 
 reform_option = click.option("--reform", "reform_file", type=click.File("r"),
@@ -88,12 +87,8 @@ def screen_command(rules_dir: str, file, date_text: str | None, programs: str | 
         result = screen(ruleset, household, date, wanted, explain)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--date") from None
-    except InputError as error:
-        click.echo(json.dumps({"message": str(error), "errors": error.errors}, indent=2), err=True)
-        sys.exit(2)
     except EligibilityError as error:
-        click.echo(str(error), err=True)
-        sys.exit(2)
+        exit_with(error)
     click.echo(json.dumps(result, indent=2))
 
 
@@ -114,8 +109,7 @@ def compare(rules_dir, reform_file, date_text, programs, output, households) -> 
         result = compare_rules(ruleset, reformed, rows, dt.date.fromisoformat(date_text),
                                programs.split(",") if programs else None)
     except EligibilityError as error:
-        click.echo(json.dumps({"message": str(error), "errors": getattr(error, "errors", {})}), err=True)
-        sys.exit(2)
+        exit_with(error)
     if output == "json":
         click.echo(json.dumps(result, indent=2))
         return

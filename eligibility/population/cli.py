@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sys
 from pathlib import Path
 
 import click
 
-from eligibility.cli_rules import load_or_exit, rules_option
-from eligibility.errors import EligibilityError, InputError
+from eligibility.cli_common import exit_with, load_or_exit, rules_option
+from eligibility.errors import EligibilityError
 from eligibility.population import DEFAULT_MEMORY_LIMIT, DEFAULT_PARTITION
 from eligibility.yamlfile import load_yaml
 
@@ -65,12 +63,8 @@ def simulate(rules_dir, population, reform_file, date_text, programs, scheduler,
         with dask_client(scheduler, workers, memory_limit) as client:
             summary = simulate_population(client, population, ruleset, date, reform, wanted, partition_size,
                                           progress=not quiet)
-    except InputError as error:
-        click.echo(json.dumps({"message": str(error), "errors": error.errors}, indent=2), err=True)
-        sys.exit(2)
     except EligibilityError as error:
-        click.echo(str(error), err=True)
-        sys.exit(2)
+        exit_with(error)
     paths = write_outputs(summary, out_dir)
     totals = summary["totals"]
     click.echo(f"\n{totals['households']:,} households, {totals['people']:,} people on {summary['date']} "
