@@ -123,10 +123,9 @@ class Table:
         for axis, key, key_map in zip(self.axes, keys, key_maps, strict=True):
             if axis[0] == "number":
                 _, low, largest = axis
-                high = largest
                 number = np.floor(key)
                 # minimum/maximum rather than np.clip: a fraction of its cost on small arrays
-                index.append((np.minimum(np.maximum(number, low), high) - low).astype(np.intp))
+                index.append((np.minimum(np.maximum(number, low), largest) - low).astype(np.intp))
             else:
                 index.append(key_map[key])
         values = self.dense[tuple(index)]

@@ -26,12 +26,29 @@ def test_counts_reach_the_limit_and_start_again_in_the_next_window(monkeypatch):
     assert limiter.hit(limit, "client")
 
 
-def test_no_thread_is_started_per_request():
+class _RecordedTimer:
+    """Stands in for threading.Timer: records that one was asked for, starts nothing."""
+
+    made: list = []
+
+    def __init__(self, *args, **kwargs):
+        self.made.append(args)
+
+    def start(self):
+        pass
+
+    def is_alive(self):
+        return False
+
+
+def test_no_thread_is_started_per_request(monkeypatch):
     limiter = FixedWindowRateLimiter(rate_storage.LocalMemoryStorage())
-    before = threading.active_count()
-    for i in range(200):
-        limiter.hit(RateLimitItemPerSecond(1000), f"client-{i % 7}")
-    assert threading.active_count() == before
+    monkeypatch.setattr(threading, "Timer", _RecordedTimer)
+    _RecordedTimer.made = []
+    for i in range(3):
+        limiter.hit(RateLimitItemPerSecond(1000), f"client-{i}")
+        time.sleep(0.03)  # past memory://'s 10 ms timer, which it would then start again for the next hit
+    assert _RecordedTimer.made == []
 
 
 def test_expired_counters_of_other_clients_are_purged(monkeypatch):

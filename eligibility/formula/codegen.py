@@ -29,6 +29,7 @@ from eligibility.formula.compile import (
     _or,
     _where,
     compile_node,
+    divide,
 )
 from eligibility.formula.ir import Aggregate, Binary, Call, Const, Logic, Node, Param, Unary, Var, Where
 
@@ -49,11 +50,6 @@ def compile_formula(ir: Node) -> Callable[[Context], Result]:
     run = namespace["run"]
     run.parameter_reads = generator.reads  # a trace finds what each read gave (Simulation.parameter_values)
     return run
-
-
-def _divide(a, b):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.divide(a, b)
 
 
 # count_nonzero is the cheapest whole-array test numpy has: several times faster than .all() on
@@ -94,7 +90,7 @@ class _Generator:
         self.count = 0
         self.reads: dict[int, ParameterRead] = {}  # id of each Param node -> its read
         self.names: dict[str, object] = {
-            "_divide": _divide, "_choice": _choice, "_settled_false": _settled_false,
+            "_divide": divide, "_choice": _choice, "_settled_false": _settled_false,
             "_settled_true": _settled_true, "_and": _and, "_or": _or, "_where": _where,
             "_not": np.logical_not, "_negative": np.negative,
         }

@@ -128,6 +128,12 @@ _FUNCTIONS: dict[str, Callable] = {
 }
 
 
+def divide(a, b):
+    """a / b; a zero divisor gives inf or nan quietly (a formula guards it with where, or it is unknown)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.divide(a, b)
+
+
 def _reduce(function, values):
     result = values[0]
     for value in values[1:]:
@@ -168,11 +174,10 @@ def _compile_unary(node: Unary):
 def _compile_binary(node: Binary):
     left, right = compile_node(node.left), compile_node(node.right)
     if node.op == "/":
-        def divide(ctx):
+        def quotient(ctx):
             (a, ka), (b, kb) = left(ctx), right(ctx)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return np.divide(a, b), both(ka, kb)
-        return divide
+            return divide(a, b), both(ka, kb)
+        return quotient
     function = _ARITHMETIC.get(node.op) or _COMPARISON[node.op]
 
     def binary(ctx):
