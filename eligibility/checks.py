@@ -8,6 +8,7 @@ from eligibility import parameters as params
 from eligibility.formula.check import Checker, FormulaError, ParameterInfo, VariableInfo
 from eligibility.formula.codegen import compile_formula
 from eligibility.formula.ir import BOOL, NUMBER, EnumType
+from eligibility.formula.scalar import compile_scalar
 from eligibility.loader import LoadedFiles
 from eligibility.variables import Variable
 
@@ -51,6 +52,7 @@ def check_formulas(loaded: LoadedFiles, names=None) -> None:
             formula.dependencies = frozenset(checker.dependencies)
             formula.parameters = frozenset(checker.parameters)
             formula.run = compile_formula(formula.ir)
+            formula.scalar_run = compile_scalar(formula.ir, getattr(formula.run, "parameter_reads", None))
 
 
 def check_cycles(loaded: LoadedFiles) -> None:

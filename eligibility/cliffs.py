@@ -99,11 +99,11 @@ class Copies:
         """`name`'s base result repeated for every copy, or None when it may differ or the base lacks it."""
         if name == self.varied or name in self.affected:
             return None
-        variable = self.base.ruleset.variables[name]
-        found = self.base.cache.get(name) or (self.base.inputs.get(name) if variable.is_input else None)
+        found = self.base.computed(name)
         if found is None:
             return None
         value, known = found
+        variable = self.base.ruleset.variables[name]
         index = self.person_index if variable.entity == "person" else self.household_index
         return value[index], None if known is None else known[index]
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from eligibility.errors import InputError
 from eligibility.formula.ir import BOOL, NUMBER
+from eligibility.one_household import OneHouseholdSimulation
 from eligibility.simulation import Simulation
 
 MEMBER_ONLY_FIELDS = {"id"}
@@ -147,6 +148,8 @@ def build_simulation(ruleset, date: dt.date, households: list[dict]) -> Simulati
     person_household, inputs, errors = convert(ruleset, households, len(households) > 1)
     if errors:
         raise InputError(errors)
+    if len(households) == 1:
+        return OneHouseholdSimulation(ruleset, date, person_household, inputs)
     return Simulation(ruleset, date, person_household, len(households), inputs)
 
 

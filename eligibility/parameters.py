@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -132,6 +133,30 @@ class Table:
         if self.additional is not None and number is not None:
             extra_people = np.maximum(number - largest, 0)
             values = values + extra_people * self.additional[tuple(index[:-1])]
+        return values
+
+
+    def lookup_one(self, keys: tuple, key_maps: list):
+        """lookup() for one entity: scalar keys (enum codes mapped through `key_maps` lists, or numbers)."""
+        nested = self.__dict__.get("nested")
+        if nested is None:
+            additional = None if self.additional is None else self.additional.tolist()
+            nested = self.nested = (self.dense.tolist(), additional)
+        values, additional = nested
+        number = largest = None
+        last = len(self.axes) - 1
+        for i, (axis, key, key_map) in enumerate(zip(self.axes, keys, key_maps, strict=True)):
+            if axis[0] == "number":
+                _, low, largest = axis
+                number = math.floor(key) if math.isfinite(key) else key
+                position = int(min(max(number, low), largest) - low)
+            else:
+                position = key_map[key]
+            values = values[position]
+            if additional is not None and i < last:
+                additional = additional[position]  # one axis fewer: the per-person increments
+        if additional is not None and number is not None:
+            values = values + max(number - largest, 0) * additional
         return values
 
 

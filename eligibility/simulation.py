@@ -61,9 +61,16 @@ class Simulation:
             if context is None:
                 context = self._contexts[(variable.entity, start)] = EntityContext(self, variable.entity, start)
             value, known = formula.run(context)
-            result = (_normalise(value, _DTYPES[variable.value_type], size), _normalise_known(known, size))
+            result = (_normalise(value, DTYPES[variable.value_type], size), _normalise_known(known, size))
         self.cache[name] = result
         return result
+
+    def computed(self, name: str) -> Result | None:
+        """What this simulation already has for `name` (a given input or a computed result), else None."""
+        found = self.cache.get(name)
+        if found is None and self.ruleset.variables[name].is_input:
+            found = self.inputs.get(name)
+        return found
 
     def member_count(self) -> np.ndarray:
         """Number of members in each household."""
@@ -75,7 +82,7 @@ class Simulation:
     def parameter(self, path: str, instant: dt.date, keys: list, key_types: tuple):
         """A parameter's value on `instant`, looked up by key arrays for tables."""
         table = self._frozen(path, instant)
-        return table.lookup(keys, _key_maps(table, key_types)) if keys else table
+        return table.lookup(keys, key_maps(table, key_types)) if keys else table
 
     def read(self, read, start: dt.date, keys: list):
         """A formula's parameter read for the period starting `start` (see compile.ParameterRead)."""
@@ -83,9 +90,9 @@ class Simulation:
         entry = frozen.get((read.slot, start))
         if entry is None:
             table = self._frozen(read.path, params.on_date(start, read.on))
-            entry = frozen[(read.slot, start)] = (table, _key_maps(table, read.key_types) if keys else None)
-        table, key_maps = entry
-        return table.lookup(keys, key_maps) if keys else table
+            entry = frozen[(read.slot, start)] = (table, key_maps(table, read.key_types) if keys else None)
+        table, maps = entry
+        return table.lookup(keys, maps) if keys else table
 
     def _frozen(self, path: str, instant: dt.date):
         # Frozen values are shared by every simulation of the rule set: rules never change once loaded.
@@ -96,7 +103,7 @@ class Simulation:
         return table
 
 
-def _key_maps(table, key_types: tuple) -> list:
+def key_maps(table, key_types: tuple) -> list:
     """Per axis: enum code -> table position for enum keys, None for number keys."""
     maps = []
     for axis, key_type in zip(table.axes, key_types, strict=True):
@@ -180,7 +187,7 @@ def _filler(value_type, size: int) -> np.ndarray:
     return np.zeros(size, dtype=np.int16)
 
 
-_DTYPES = {"bool": np.dtype(bool), "float": np.dtype(float), "int": np.dtype(float), "enum": np.dtype(np.int16)}
+DTYPES = {"bool": np.dtype(bool), "float": np.dtype(float), "int": np.dtype(float), "enum": np.dtype(np.int16)}
 
 
 def _normalise(value, dtype: np.dtype, size: int) -> np.ndarray:

@@ -23,6 +23,7 @@ class Formula:
     line: int
     ir: object = None
     run: Callable | None = None
+    scalar_run: Callable | None = None  # the same formula on one entity's Python scalars (formula/scalar.py)
     dependencies: frozenset = frozenset()
     parameters: frozenset = frozenset()
 

@@ -1,4 +1,5 @@
-"""The generated formula functions agree with the closures on every element, value and known."""
+"""The generated formula functions agree with the closures on every element, value and known; the
+scalar functions a single household runs on agree with both, member by member."""
 
 from __future__ import annotations
 
@@ -13,28 +14,37 @@ from eligibility.checks import RuleScope
 from eligibility.formula.check import Checker, FormulaError
 from eligibility.formula.codegen import compile_formula
 from eligibility.formula.compile import compile_node
+from eligibility.formula.scalar import compile_scalar
+from eligibility.household import convert
 from eligibility.loader import read_rules
+from eligibility.one_household import OneHouseholdSimulation
 from eligibility.ruleset import RuleSet
-from eligibility.simulation import EntityContext
+from eligibility.simulation import EntityContext, Simulation
 from tests.conftest import write_rules
 
 NUMBERS = ["a", "b", "0", "1", "12", "toy.rate", "toy.table[colour][a]", "sum(members.age)",
-           "count(members.age > 12)", "per_month(yearly)"]
+           "count(members.age > 12)", "per_month(yearly)", "sum(members.age / members.age)", "count(members)",
+           "floor(a / 12)", "ceil(b / 12)", "clip(a - b, 0, 5)", "abs(b - a)", "round(a / 7, 2)"]
 CONDITIONS = ["p", "q", "True", "False", "a > b", "a == 0", 'colour == "red"', "any(members.age < 1)",
-              "all(members.age >= 12)", "given(a)", "given(colour)"]
+              "all(members.age >= 12)", "given(a)", "given(colour)", "any(members.age > 12 and members.age < 60)"]
+# What a person formula reads: its own facts, the household's, and tables keyed by either.
+PERSON_NUMBERS = ["age", "household.a", "0", "1", "toy.rate", "toy.table[household.colour][age]",
+                  "per_month(household.yearly)", "age / household.b", "floor(age / 12)"]
+PERSON_CONDITIONS = ["household.p", "age > 12", "age >= household.a", 'household.colour == "red"',
+                     "given(age)", "True"]
 
 
-def formulas():
+def formulas(number_atoms=NUMBERS, condition_atoms=CONDITIONS):
     """Legal formulas: arithmetic, comparisons, and/or chains, nested conditionals."""
     numbers = st.deferred(lambda: st.one_of(
-        st.sampled_from(NUMBERS),
+        st.sampled_from(number_atoms),
         st.tuples(numbers, st.sampled_from([" + ", " - ", " * ", " / "]), numbers).map("".join),
         st.tuples(numbers, conditions, numbers).map(lambda t: f"({t[0]} if {t[1]} else {t[2]})"),
         st.tuples(st.sampled_from(["min", "max"]), numbers, numbers).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
         numbers.map(lambda n: f"round({n})"),
     ))
     conditions = st.deferred(lambda: st.one_of(
-        st.sampled_from(CONDITIONS),
+        st.sampled_from(condition_atoms),
         st.lists(conditions, min_size=2, max_size=4).map(lambda cs: "(" + " and ".join(cs) + ")"),
         st.lists(conditions, min_size=2, max_size=4).map(lambda cs: "(" + " or ".join(cs) + ")"),
         conditions.map(lambda c: f"(not {c})"),
@@ -98,3 +108,64 @@ def _members_with_ids(household: dict) -> dict:
 
 def _mask(known, size: int) -> np.ndarray:
     return np.ones(size, dtype=bool) if known is None else np.broadcast_to(np.asarray(known), (size,))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(formulas(), households())
+@example("p or q", MIXED)
+@example("(a if p else b) + 1", MIXED)
+@example("p and q", [{"members": [{}], "q": False}])  # a known false settles it, whatever p is
+@example("a / b", [{"members": [{}], "a": 1, "b": 0}, {"members": [{}], "a": 0, "b": 0}])
+@example("a / -b", [{"members": [{}], "a": 1, "b": 0}])  # a negative zero divisor: -inf
+@example("round(a / 7, 2) + floor(a / 12)", [{"members": [{"age": 3}, {}], "a": 12.5}])
+def test_scalar_household_function_agrees_with_numpy(toy_rules, text, group):
+    scope, ruleset = toy_rules
+    try:
+        ir = Checker(scope, "household", "month").check(text, None)
+    except FormulaError:
+        return
+    for household in group:
+        arrays, one = _both_simulations(ruleset, household)
+        value, known = compile_formula(ir)(EntityContext(arrays, "household", arrays.starts["month"]))
+        context, _ = one.contexts("month")
+        scalar_value, scalar_known = compile_scalar(ir)(context)
+        expected_known = bool(_mask(known, 1)[0])
+        assert scalar_known is expected_known, (text, household)
+        if expected_known:
+            expected = np.broadcast_to(np.asarray(value), (1,))
+            assert np.array_equal(np.asarray([scalar_value], dtype=expected.dtype), expected, equal_nan=True), \
+                (text, household, scalar_value, expected)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(formulas(PERSON_NUMBERS, PERSON_CONDITIONS), households())
+@example("age >= household.a and household.p", MIXED)
+def test_scalar_person_function_agrees_with_numpy_member_by_member(toy_rules, text, group):
+    scope, ruleset = toy_rules
+    try:
+        ir = Checker(scope, "person", "month").check(text, None)
+    except FormulaError:
+        return
+    for household in group:
+        arrays, one = _both_simulations(ruleset, household)
+        size = arrays.sizes["person"]
+        value, known = compile_formula(ir)(EntityContext(arrays, "person", arrays.starts["month"]))
+        expected_known = _mask(known, size)
+        expected = np.broadcast_to(np.asarray(value), (size,))
+        run = compile_scalar(ir)
+        _, members = one.contexts("month")
+        for i, member in enumerate(members):
+            scalar_value, scalar_known = run(member)
+            assert scalar_known is bool(expected_known[i]), (text, household, i)
+            if scalar_known:
+                assert np.array_equal(np.asarray(scalar_value, dtype=expected.dtype), expected[i], equal_nan=True), \
+                    (text, household, i, scalar_value, expected[i])
+
+
+def _both_simulations(ruleset, household: dict) -> tuple[Simulation, OneHouseholdSimulation]:
+    """The household as the array simulation many households share, and as its own scalar simulation."""
+    household = _members_with_ids(household)
+    date = dt.date(2025, 1, 1)
+    person_household, inputs, errors = convert(ruleset, [household], False)
+    assert not errors
+    return Simulation(ruleset, date, person_household, 1, inputs), ruleset.simulate(date, [household])

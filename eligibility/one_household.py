@@ -1,0 +1,203 @@
+"""One household's simulation on Python scalars (formula/scalar.py); numpy arrays only for whoever asks.
+
+A screening evaluates a hundred-odd formulas for one household. On one-element arrays numpy's call
+overhead is most of the cost, so formulas here run on floats and bools: once for the household, or
+once per member. `calculate(name)` still gives (value, known) arrays, built from the scalars when a
+caller (criteria, missing facts, benefit cliffs, traces) first asks for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from eligibility import parameters as params
+from eligibility.errors import DateOutOfRange
+from eligibility.simulation import DTYPES, Result, Simulation, key_maps
+
+# What a formula's value becomes, per value type: the numpy simulation's dtypes, as Python types.
+_PYTHON_TYPES = {"bool": bool, "float": float, "int": float, "enum": int}
+_UNKNOWN = np.zeros(1, dtype=bool)
+_UNKNOWN.flags.writeable = False
+
+
+class OneHouseholdSimulation(Simulation):
+    """A Simulation of exactly one household; `scalar(name)` is its fast path."""
+
+    def __init__(self, ruleset, date: dt.date, person_household: np.ndarray, inputs: dict[str, Result]):
+        super().__init__(ruleset, date, person_household, 1, inputs)
+        self.members = len(self.person_household)
+        # Household variables: (value, known); person variables: (values, knowns), one per member.
+        self.scalars: dict[str, tuple] = {}
+        self._member_reads: dict[int, dict] = {}
+        self._by_period = {}
+        for period, start in self.starts.items():
+            members = [MemberScalars(self, start, i) for i in range(self.members)]
+            self._by_period[period] = (HouseholdScalars(self, start, members), members)
+
+    def scalar(self, name: str) -> tuple:
+        """The variable's value and known flag (lists of them, one per member, for person variables)."""
+        found = self.scalars.get(name)
+        if found is not None:
+            return found
+        variable = self.ruleset.variables[name]
+        if variable.is_input:
+            found = self._input(variable)
+        else:
+            household, members = self._by_period[variable.period]
+            start = household.start
+            formulas = variable.formulas
+            formula = formulas[0] if len(formulas) == 1 and formulas[0].start <= start else \
+                variable.formula_on(start)
+            if formula is None:
+                raise DateOutOfRange(f"{name} has no formula in force on {start}",
+                                     {"date": [f"{name} is not modelled on {start}"]})
+            python_type = _PYTHON_TYPES[variable.value_type]
+            run = formula.scalar_run
+            if run is None:  # no scalar function (see compile_scalar): numpy computes this one
+                found = self._from_arrays(variable, super().calculate(name))
+            elif variable.entity == "household":
+                value, known = run(household)
+                found = (python_type(value), bool(known))
+            else:
+                values, knowns = [], []
+                for member in members:
+                    value, known = run(member)
+                    values.append(python_type(value))
+                    knowns.append(bool(known))
+                found = (values, knowns)
+                if self._member_reads:
+                    self._gather_reads()
+        self.scalars[name] = found
+        return found
+
+    def calculate(self, name: str) -> Result:
+        """As Simulation.calculate: arrays, built once from the scalars."""
+        cached = self.cache.get(name)
+        if cached is not None:
+            return cached
+        variable = self.ruleset.variables[name]
+        if variable.is_input:
+            return super().calculate(name)
+        value, known = self.scalar(name)
+        dtype = DTYPES[variable.value_type]
+        if variable.entity == "household":
+            result = (np.array([value], dtype=dtype), None if known else _UNKNOWN)
+        else:
+            result = (np.array(value, dtype=dtype), None if all(known) else np.array(known, dtype=bool))
+        self.cache[name] = result
+        return result
+
+    def computed(self, name: str) -> Result | None:
+        """As Simulation.computed, counting what the scalar path computed."""
+        if name in self.scalars and not self.ruleset.variables[name].is_input:
+            return self.calculate(name)
+        return super().computed(name)
+
+    def _input(self, variable) -> tuple:
+        given = self.inputs.get(variable.name)
+        if given is None:
+            size = 1 if variable.entity == "household" else self.members
+            filler = _PYTHON_TYPES[variable.value_type](0)
+            given = ([filler] * size, [False] * size)
+        return self._from_arrays(variable, given)
+
+    def _from_arrays(self, variable, result: Result) -> tuple:
+        values, known = result
+        values = values.tolist() if isinstance(values, np.ndarray) else values
+        knowns = [True] * len(values) if known is None else (
+            known.tolist() if isinstance(known, np.ndarray) else known)
+        return (values[0], knowns[0]) if variable.entity == "household" else (values, knowns)
+
+    def contexts(self, period: str) -> tuple:
+        """What formulas of that period read: the household's context, and each member's."""
+        return self._by_period[period]
+
+    def freeze_one(self, read, start: dt.date):
+        """A parameter read's table (or value) and enum key maps on `start`, frozen for every simulation."""
+        table = self._frozen(read.path, params.on_date(start, read.on))
+        maps = [None if m is None else m.tolist() for m in key_maps(table, read.key_types)] \
+            if read.key_types else None
+        entry = self.ruleset.frozen_parameters.setdefault(("scalar tables", start), {})[read.slot] = (table, maps)
+        return entry
+
+    def _gather_reads(self) -> None:
+        """What a person formula's parameter reads gave each member, for traces (only when all members read)."""
+        for slot, per_member in self._member_reads.items():
+            if len(per_member) == self.members:
+                values = [per_member[i][0] for i in range(self.members)]
+                knowns = [per_member[i][1] for i in range(self.members)]
+                self.parameter_values[slot] = (values, None if all(knowns) else knowns)
+        self._member_reads.clear()
+
+
+class HouseholdScalars:
+    """What a household formula reads, one value at a time (see formula/scalar.py)."""
+
+    __slots__ = ("sim", "start", "members", "plain", "tables")
+
+    def __init__(self, sim: OneHouseholdSimulation, start: dt.date, members: list):
+        self.sim, self.start, self.members = sim, start, members
+        self.plain = sim.scalar
+        self.tables = sim.ruleset.frozen_parameters.setdefault(("scalar tables", start), {})
+
+    def variable(self, name: str, scope: str, convert: str | None):
+        return _converted(*self.sim.scalar(name), convert)
+
+    def parameter(self, read, keys: tuple, known: bool):
+        table, maps = self.tables.get(read.slot) or self.sim.freeze_one(read, self.start)
+        value = table.lookup_one(keys, maps) if keys else table
+        self.sim.parameter_values[read.slot] = (value, None if known else _UNKNOWN)
+        return value
+
+    def aggregate(self, function: str, operand):
+        results = [operand(member) for member in self.members]
+        all_known = all(k for _, k in results)
+        if function in ("sum", "count"):
+            total = 0.0
+            for value, _ in results:
+                total += value  # in member order, as numpy's bincount adds
+            return total, all_known
+        if function == "any":
+            return any(v for v, _ in results), all_known or any(v and k for v, k in results)
+        return all(v for v, _ in results), all_known or any(k and not v for v, k in results)
+
+    def member_count(self) -> float:
+        return float(len(self.members))
+
+
+class MemberScalars:
+    """What a person formula (or an aggregate's operand) reads for member `index`."""
+
+    __slots__ = ("sim", "start", "index", "scalar", "tables")
+
+    def __init__(self, sim: OneHouseholdSimulation, start: dt.date, index: int):
+        self.sim, self.start, self.index = sim, start, index
+        self.scalar = sim.scalar
+        self.tables = sim.ruleset.frozen_parameters.setdefault(("scalar tables", start), {})
+
+    def plain(self, name: str):
+        values, knowns = self.scalar(name)
+        return values[self.index], knowns[self.index]
+
+    def variable(self, name: str, scope: str, convert: str | None):
+        if scope == "household":
+            value, known = self.sim.scalar(name)
+        else:
+            value, known = self.plain(name)
+        return _converted(value, known, convert)
+
+    def parameter(self, read, keys: tuple, known: bool):
+        table, maps = self.tables.get(read.slot) or self.sim.freeze_one(read, self.start)
+        value = table.lookup_one(keys, maps) if keys else table
+        self.sim._member_reads.setdefault(read.slot, {})[self.index] = (value, known)
+        return value
+
+
+def _converted(value, known: bool, convert: str | None):
+    if convert == "per_month":
+        return value / 12, known
+    if convert == "per_year":
+        return value * 12, known
+    return value, known
