@@ -62,13 +62,14 @@ def _pieces(template: str) -> tuple:
 
 def _value_at(sim, name: str, h: int, person: int | None):
     variable = sim.ruleset.variables[name]
-    value, known = sim.calculate(name)
-    index = h if variable.entity == "household" else person
-    if index is None:
+    if variable.entity == "household":
+        item, known = sim.household_item(name, h)
+    elif person is None:
         return None
-    if known is not None and not known[index]:
+    else:
+        item, known = sim.person_item(name, person)
+    if not known:
         return None
-    item = value[index]
     if variable.type == BOOL:
         return bool(item)
     if isinstance(variable.type, EnumType) or variable.value_type == "int":

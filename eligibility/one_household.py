@@ -89,6 +89,22 @@ class OneHouseholdSimulation(Simulation):
         self.cache[name] = result
         return result
 
+    def household_item(self, name: str, h: int) -> tuple:
+        """As Simulation.household_item, straight from the scalars (`h` is 0: there is one household)."""
+        return self.scalar(name)
+
+    def person_item(self, name: str, p: int) -> tuple:
+        """As Simulation.person_item, straight from the scalars."""
+        values, knowns = self.scalar(name)
+        return values[p], knowns[p]
+
+    def member_items(self, name: str, persons) -> tuple[list, list]:
+        """As Simulation.member_items; the lists are the simulation's own: read them, never change them."""
+        values, knowns = self.scalar(name)
+        if len(persons) == self.members:  # the household's members are persons 0..n-1, in order
+            return values, knowns
+        return [values[p] for p in persons], [knowns[p] for p in persons]
+
     def computed(self, name: str) -> Result | None:
         """As Simulation.computed, counting what the scalar path computed."""
         if name in self.scalars and not self.ruleset.variables[name].is_input:

@@ -77,24 +77,12 @@ def answer(sim: Simulation, programs: list, h: int, household: dict, explain: st
     }
 
 
-def _at(sim: Simulation, name: str, index) -> tuple:
-    value, known = sim.calculate(name)
-    return value[index], (True if known is None else known[index])
-
-
-def _member_values(sim: Simulation, name: str, persons) -> tuple[list, list]:
-    """A person variable's values and known flags for the given members, as Python lists."""
-    value, known = sim.calculate(name)
-    values = value[persons].tolist()
-    return values, ([True] * len(values) if known is None else known[persons].tolist())
-
-
 def program_result(sim: Simulation, program, h: int, persons, member_ids, explain: str) -> dict:
     """One program's answer for household `h`."""
     members = None
     if program.entity == "person":
-        values, knowns = _member_values(sim, program.eligible, persons)
-        categories, category_known = (_member_values(sim, program.category, persons) if program.category
+        values, knowns = sim.member_items(program.eligible, persons)
+        categories, category_known = (sim.member_items(program.category, persons) if program.category
                                       else (None, [False] * len(values)))
         category_names = sim.ruleset.variables[program.category].possible_values if program.category else ()
         members = {}
@@ -107,11 +95,11 @@ def program_result(sim: Simulation, program, h: int, persons, member_ids, explai
         any_true = any(v and k for v, k in zip(values, knowns, strict=True))
         status = "eligible" if any_true else ("ineligible" if all(knowns) else "undetermined")
     else:
-        value, known = _at(sim, program.eligible, h)
-        status = status_of(bool(value), bool(known))
+        value, known = sim.household_item(program.eligible, h)
+        status = status_of(bool(value), known)
     amount = None
     if program.amount and status != "undetermined":
-        value, known = _at(sim, program.amount, h)
+        value, known = sim.household_item(program.amount, h)
         amount = float(np.round(value, 2)) if known else (0.0 if status == "ineligible" else None)
         if status == "ineligible":
             amount = 0.0
@@ -145,9 +133,11 @@ def missing_facts(sim: Simulation, program, h, persons, member_ids, undetermined
             continue
         seen.add(name)
         variable = variables[name]
-        index = h if variable.entity == "household" else persons
-        known = sim.calculate(name)[1]
-        if known is not None and np.count_nonzero(known[index]) != np.size(index):
+        if variable.entity == "household":
+            all_known = sim.household_item(name, h)[1]
+        else:
+            all_known = all(sim.member_items(name, persons)[1])
+        if not all_known:
             if variable.is_input:
                 if name not in sim.ruleset.override_facts:
                     facts.add(name)
@@ -160,8 +150,9 @@ def missing_facts(sim: Simulation, program, h, persons, member_ids, undetermined
         if variables[name].entity == "household":
             paths.append(f"household.{name}")
         else:
-            known = sim.calculate(name)[1]
-            paths.extend(f"members.{member_ids[i]}.{name}" for i, p in enumerate(persons) if not known[p])
+            knowns = sim.member_items(name, persons)[1]
+            paths.extend(f"members.{member_id}.{name}" for member_id, known in zip(member_ids, knowns, strict=True)
+                         if not known)
     return paths
 
 

@@ -65,6 +65,22 @@ class Simulation:
         self.cache[name] = result
         return result
 
+    def household_item(self, name: str, h: int) -> tuple:
+        """A household variable's value for household `h` as a Python scalar, and whether it is known."""
+        value, known = self.calculate(name)
+        return value[h].item(), known is None or bool(known[h])
+
+    def person_item(self, name: str, p: int) -> tuple:
+        """A person variable's value for person `p` as a Python scalar, and whether it is known."""
+        value, known = self.calculate(name)
+        return value[p].item(), known is None or bool(known[p])
+
+    def member_items(self, name: str, persons) -> tuple[list, list]:
+        """A person variable's values and known flags for the given persons, as Python lists."""
+        value, known = self.calculate(name)
+        values = value[persons].tolist()
+        return values, ([True] * len(values) if known is None else known[persons].tolist())
+
     def computed(self, name: str) -> Result | None:
         """What this simulation already has for `name` (a given input or a computed result), else None."""
         found = self.cache.get(name)

@@ -47,12 +47,10 @@ def _leaf(ruleset, path: str):
 
 def _values(sim, variable, h: int, persons, member_ids):
     """(value, known) of a variable for household h: scalars, or per-member mappings."""
-    value, known = sim.calculate(variable.name)
     if variable.entity == "household":
-        is_known = known is None or bool(known[h])
-        return (_public_value(variable, value[h]) if is_known else None), is_known
-    items = value[persons].tolist()  # Python scalars: far cheaper to format than numpy's one by one
-    knowns = [True] * len(items) if known is None else known[persons].tolist()
+        value, is_known = sim.household_item(variable.name, h)
+        return (_public_value(variable, value) if is_known else None), is_known
+    items, knowns = sim.member_items(variable.name, persons)  # Python scalars: cheap to format
     values = {member_id: _public_value(variable, item) if k else None
               for member_id, item, k in zip(member_ids, items, knowns, strict=True)}
     return values, all(knowns)
