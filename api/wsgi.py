@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from api import create_app
@@ -30,3 +31,8 @@ except SettingError as error:  # one line: which setting, what is wrong with it
     sys.stderr.write(f"The server will not start: {error}\n")
     raise SystemExit(4) from None
 warm_up(app)
+# The rules and the app live as long as the process. Frozen, they are left out of every collection
+# in the workers: a full collection stops scanning ~125,000 long-lived objects (a ~100 ms pause every
+# thousand requests or so), and the pages the workers share with this parent stay unwritten.
+gc.collect()
+gc.freeze()

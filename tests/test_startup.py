@@ -165,3 +165,13 @@ def test_a_metrics_folder_someone_chose_is_kept(tmp_path):
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
     assert chosen.is_dir()
+
+
+def test_what_the_parent_loaded_is_frozen_out_of_the_workers_collections(tmp_path):
+    # A full collection in a worker must not scan the rule set: that pause was the slowest request.
+    script = "import gc, api.wsgi; print(gc.get_freeze_count(), len(gc.get_objects()))"
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    frozen, tracked = map(int, subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True,
+                                              capture_output=True, text=True).stdout.split())
+    assert frozen > 50_000
+    assert tracked < frozen / 5
