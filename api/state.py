@@ -12,18 +12,19 @@ from eligibility import RuleSet, load_rules
 
 @dataclass(frozen=True)
 class State:
-    """The loaded rule set and the household schema derived from its input facts."""
+    """The loaded rule set and the household schema (and its fast path) derived from its input facts."""
 
     ruleset: RuleSet
     household_schema: Schema
+    plain_households: object  # api.schemas.household.PlainHouseholds: the schema's fast path
 
 
 def load_state(config) -> State:
     """Load (or take the given) rule set; a broken rule set raises RuleError, so the app never starts."""
-    from api.schemas.household import household_schema
+    from api.schemas.household import PlainHouseholds, household_schema
 
     ruleset = config.get("RULESET") or load_rules(config.get("RULES_DIR"))
-    return State(ruleset, household_schema(ruleset))
+    return State(ruleset, household_schema(ruleset), PlainHouseholds(ruleset))
 
 
 def current_rules() -> RuleSet:

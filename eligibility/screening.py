@@ -107,7 +107,7 @@ def program_result(sim: Simulation, program, h: int, persons, member_ids, explai
     result = {
         "status": status,
         "amount": amount,
-        "period": start.strftime("%Y-%m") if program.period == "month" else str(start.year),
+        "period": f"{start.year:04d}-{start.month:02d}" if program.period == "month" else str(start.year),
         "members": members,
     }
     if explain != "none":

@@ -6,17 +6,20 @@ import json
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from marshmallow import ValidationError
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.test import EnvironBuilder
 
 from api import create_app
 from api.config import ROOT
+from api.schemas.household import PlainHouseholds, household_schema
 from eligibility import load_rules
 
 RULES = load_rules()
+SCHEMA, PLAIN = household_schema(RULES), PlainHouseholds(RULES)
 HOUSEHOLD_FACTS = sorted(n for n, v in RULES.inputs.items() if v.entity != "person")
 MEMBER_FACTS = sorted(n for n, v in RULES.inputs.items() if v.entity == "person")
 DAY = "2025-11-15"
@@ -141,3 +144,42 @@ def test_regression_a_member_id_that_is_a_list_or_object_is_a_422(client, contra
     response = screen(client, contract, {"members": [{"id": member_id}, {"id": "b"}]})
     assert response.status_code == 422
     assert "id" in response.get_json()["errors"]["household"]["members"]["0"]
+
+
+def _nearly_valid(household: dict, name: str, where: int | None, value) -> dict:
+    """A valid household with one fact (of the household, or of member `where`) set to any JSON value."""
+    if where is None:
+        return {**household, name: value}
+    members = [dict(m) for m in household["members"]]
+    members[where % len(members)][name] = value
+    return {**household, "members": members}
+
+
+# Values at the edges of what each field accepts, and the ids members already have.
+EDGES = st.sampled_from([-1, -0.5, -1e-9, -0.0, 0, 0.0, 2.5, 3.0, 10**12, 10**12 + 1, 1e12 + 0.5, 10**400, "p0", "p1",
+                         "", "x" * 100, "x" * 101, True, False, None, float("nan"), float("inf"), "AK", "urban"])
+SPOILS = (st.tuples(field_names, st.none()) | st.tuples(member_field_names, st.integers(0, 5)))
+
+
+TWO = {"members": [{"id": "p0"}, {"id": "p1", "age": 4}], "state": "AK"}
+
+
+@settings(SETTINGS, max_examples=400)
+@given(household=valid_households(), spoil=st.none() | st.tuples(SPOILS, EDGES | json_values))
+@example(household=TWO, spoil=(("id", 1), "p0"))  # a repeated id
+@example(household=TWO, spoil=(("id", 0), "x" * 101))
+@example(household=TWO, spoil=(("id", 0), ""))
+@example(household=TWO, spoil=(("age", 1), 10**12 + 1))
+def test_the_plain_loader_loads_exactly_what_the_schema_loads(household, spoil):
+    # The fast path must never accept what the schema refuses, nor load anything differently.
+    candidate = household if spoil is None else _nearly_valid(household, *spoil[0], spoil[1])
+    plain = PLAIN.load(candidate)
+    if spoil is None:
+        assert plain is not None  # a plainly valid household takes the fast path
+    try:
+        loaded = SCHEMA.load(candidate)
+    except ValidationError:
+        assert plain is None, candidate
+        return
+    if plain is not None:
+        assert json.dumps(plain, sort_keys=True) == json.dumps(loaded, sort_keys=True)  # 1 and 1.0 differ here
