@@ -65,48 +65,58 @@ def _shown(formula) -> tuple[str, list]:
 
 
 def _parameter_reads(formula) -> list:
-    """The formula's distinct parameter reads, each with its compiled closure (built once)."""
+    """The formula's distinct parameter reads: (node, its compiled closure, its read) (built once)."""
     reads = formula.__dict__.get("parameter_reads")
     if reads is None:
+        recorded = getattr(formula.run, "parameter_reads", {})
         seen, reads = set(), []
         for node in walk(formula.ir):
             if isinstance(node, Param) and (node.path, node.on, len(node.keys)) not in seen:
                 seen.add((node.path, node.on, len(node.keys)))
-                reads.append((node, compile_node(node)))
+                reads.append((node, compile_node(node), recorded.get(id(node))))
         formula.__dict__["parameter_reads"] = reads
     return reads
+
+
+def _described(ruleset, node, start) -> tuple:
+    """A parameter read's path, date, label and references on `start` (memoised: rules never change)."""
+    described = ruleset.__dict__.setdefault("_trace_parameters", {})
+    key = (id(node), start)
+    if key not in described:
+        leaf = _leaf(ruleset, node.path)
+        metadata = getattr(leaf, "metadata", {}) or {}
+        described[key] = (node.path, params.on_date(start, node.on).isoformat(),
+                          metadata.get("label") or getattr(leaf, "description", None), metadata.get("reference", []))
+    return described[key]
+
+
+def _used(value, known, i):
+    """The value read for entity `i` (rounded for reading), or None where its keys were unknown."""
+    if known is not None and not known[i]:
+        return None
+    if isinstance(value, list | np.ndarray) and np.ndim(value) > 0:
+        value = value[i]
+    return round(float(value), 4)
 
 
 def _parameters_read(sim, variable, formula, h: int, persons, member_ids, ruleset) -> list:
     """The parameters a formula read, with the values this household used and their references."""
     result = []
     start = sim.starts[variable.period]
-    context = EntityContext(sim, variable.entity, start)
-    recorded = getattr(formula.run, "parameter_reads", {})
-    for node, run in _parameter_reads(formula):
-        instant = params.on_date(start, node.on)
-        leaf = _leaf(ruleset, node.path)
-        read = recorded.get(id(node))
+    context = None
+    for node, run, read in _parameter_reads(formula):
         # What the formula's own read gave; computed again only for a branch no household took.
         found = sim.parameter_values.get(read.slot) if read is not None else None
-        value, known = found if found is not None else run(context)
-        value = np.asarray(value, dtype=float)
-
-        def value_for(i, value=value, known=known):
-            if known is not None and not known[i]:
-                return None
-            return round(float(value if value.ndim == 0 else value[i]), 4)
-
+        if found is None:
+            context = context or EntityContext(sim, variable.entity, start)
+            found = run(context)
+        value, known = found
         if variable.entity == "household":
-            used = value_for(h)
+            used = _used(value, known, h)
         else:
-            used = {m: value_for(p) for m, p in zip(member_ids, persons, strict=True)}
-        metadata = getattr(leaf, "metadata", {}) or {}
-        result.append({
-            "path": node.path, "date": instant.isoformat(), "value": used,
-            "label": metadata.get("label") or getattr(leaf, "description", None),
-            "reference": metadata.get("reference", []),
-        })
+            used = {m: _used(value, known, p) for m, p in zip(member_ids, persons, strict=True)}
+        path, date, label, reference = _described(ruleset, node, start)
+        result.append({"path": path, "date": date, "value": used, "label": label, "reference": reference})
     return result
 
 
