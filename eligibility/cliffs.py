@@ -68,7 +68,7 @@ def tiled(base: Simulation, name: str, member: int | None, values: np.ndarray) -
     varied fact cannot change, is copied from the base when first read (see Copies).
     """
     copies = Copies(base, name, len(values) + 1)
-    value, known = base.inputs.get(name) or (None, None)
+    value, known = base.computed(name) or (None, None)
     index = copies.person_index if member is not None else copies.household_index
     width = copies.persons if member is not None else 1
     if value is None:  # a fact nobody gave: unknown everywhere but along the axis

@@ -145,12 +145,44 @@ def convert(ruleset, households: list[dict], prefixed: bool) -> tuple[np.ndarray
 
 def build_simulation(ruleset, date: dt.date, households: list[dict]) -> Simulation:
     """A Simulation of `households` (each {"members": [...], facts...}) on `date`."""
-    person_household, inputs, errors = convert(ruleset, households, len(households) > 1)
+    if len(households) == 1:
+        return build_one(ruleset, date, households[0])
+    person_household, inputs, errors = convert(ruleset, households, True)
     if errors:
         raise InputError(errors)
-    if len(households) == 1:
-        return OneHouseholdSimulation(ruleset, date, person_household, inputs)
     return Simulation(ruleset, date, person_household, len(households), inputs)
+
+
+def build_one(ruleset, date: dt.date, household: dict) -> OneHouseholdSimulation:
+    """One household's simulation, its facts checked as convert() checks them and kept as Python scalars."""
+    errors: dict = {}
+    people = household.get("members")
+    if not isinstance(people, list) or not people:
+        errors["members"] = ["At least one member is required."]
+        people = []
+    given: dict[str, tuple] = {}
+    for name, variable in ruleset.inputs.items():
+        if variable.entity == "household":
+            raw = household.get(name)
+            if raw is not None:
+                value = _convert(variable, raw, [name], errors)
+                if value is not None:
+                    given[name] = (value, True)
+            continue
+        raws = [member.get(name) for member in people]
+        if raws.count(None) == len(raws):
+            continue  # nobody gave it: unknown for everyone
+        filler = 0.0 if variable.value_type in ("float", "int") else (False if variable.value_type == "bool" else 0)
+        values, knowns = [filler] * len(raws), [False] * len(raws)
+        for i, raw in enumerate(raws):
+            if raw is not None:
+                value = _convert(variable, raw, ["members", i, name], errors)
+                if value is not None:
+                    values[i], knowns[i] = value, True
+        given[name] = (values, knowns)
+    if errors:
+        raise InputError(errors)
+    return OneHouseholdSimulation(ruleset, date, len(people), given)
 
 
 def simulate_valid(ruleset, date: dt.date, households: list[dict]) -> tuple[Simulation, list[int], dict]:

@@ -25,9 +25,11 @@ _UNKNOWN.flags.writeable = False
 class OneHouseholdSimulation(Simulation):
     """A Simulation of exactly one household; `scalar(name)` is its fast path."""
 
-    def __init__(self, ruleset, date: dt.date, person_household: np.ndarray, inputs: dict[str, Result]):
-        super().__init__(ruleset, date, person_household, 1, inputs)
-        self.members = len(self.person_household)
+    def __init__(self, ruleset, date: dt.date, members: int, given: dict[str, tuple]):
+        """`given`: the facts given, as scalar() gives them (see household.build_one)."""
+        super().__init__(ruleset, date, np.zeros(members, dtype=np.intp), 1, {})
+        self.members = members
+        self.given = given
         # Household variables: (value, known); person variables: (values, knowns), one per member.
         self.scalars: dict[str, tuple] = {}
         self._member_reads: dict[int, dict] = {}
@@ -78,8 +80,8 @@ class OneHouseholdSimulation(Simulation):
         if cached is not None:
             return cached
         variable = self.ruleset.variables[name]
-        if variable.is_input:
-            return super().calculate(name)
+        if variable.is_input and name not in self.given:
+            return super().calculate(name)  # unknown everywhere
         value, known = self.scalar(name)
         dtype = DTYPES[variable.value_type]
         if variable.entity == "household":
@@ -106,18 +108,19 @@ class OneHouseholdSimulation(Simulation):
         return [values[p] for p in persons], [knowns[p] for p in persons]
 
     def computed(self, name: str) -> Result | None:
-        """As Simulation.computed, counting what the scalar path computed."""
-        if name in self.scalars and not self.ruleset.variables[name].is_input:
+        """As Simulation.computed: a given fact, or what the scalar path computed, as arrays."""
+        if name in self.given or (name in self.scalars and not self.ruleset.variables[name].is_input):
             return self.calculate(name)
-        return super().computed(name)
+        return None
 
     def _input(self, variable) -> tuple:
-        given = self.inputs.get(variable.name)
-        if given is None:
-            size = 1 if variable.entity == "household" else self.members
-            filler = _PYTHON_TYPES[variable.value_type](0)
-            given = ([filler] * size, [False] * size)
-        return self._from_arrays(variable, given)
+        given = self.given.get(variable.name)
+        if given is not None:
+            return given
+        filler = _PYTHON_TYPES[variable.value_type](0)
+        if variable.entity == "household":
+            return filler, False
+        return [filler] * self.members, [False] * self.members
 
     def _from_arrays(self, variable, result: Result) -> tuple:
         values, known = result

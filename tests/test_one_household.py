@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eligibility.errors import DateOutOfRange
+from eligibility.errors import DateOutOfRange, InputError
 from eligibility.formula.ir import BOOL, EnumType
 from eligibility.household import convert
 from eligibility.one_household import OneHouseholdSimulation
@@ -94,3 +94,23 @@ def test_screening_a_household_alone_equals_screening_it_in_a_batch_of_two(rules
     for program_id, result in together["programs"].items():
         headroom_free = {k: v for k, v in alone["programs"][program_id].items() if k != "headroom"}
         assert headroom_free == result, program_id
+
+
+JUNK = st.sampled_from([-1, -0.5, 2.5, "x", "AK", True, [], {}, float("inf"), 10**13])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_household_alone_is_refused_for_the_same_problems_as_in_a_batch(rules, data):
+    # Its facts are checked on their own path (as scalars); the problems named must be the same.
+    person = {n: _fact(v) | JUNK for n, v in rules.inputs.items() if v.entity == "person"}
+    household = {n: _fact(v) | JUNK for n, v in rules.inputs.items() if v.entity == "household"}
+    members = st.lists(st.fixed_dictionaries({}, optional=person), max_size=3)
+    drawn = data.draw(st.fixed_dictionaries({"members": members}, optional=household))
+    _, _, expected = convert(rules, [drawn], False)
+    try:
+        rules.simulate(dt.date(2025, 11, 15), [drawn])
+    except InputError as error:
+        assert error.errors == expected
+    else:
+        assert expected == {}
