@@ -172,7 +172,7 @@ def build_one(ruleset, date: dt.date, household: dict) -> OneHouseholdSimulation
         raws = [member.get(name) for member in people]
         if raws.count(None) == len(raws):
             continue  # nobody gave it: unknown for everyone
-        filler = 0.0 if variable.value_type in ("float", "int") else (False if variable.value_type == "bool" else 0)
+        filler = {"bool": False, "enum": 0}.get(variable.value_type, 0.0)  # for members who did not give it
         values, knowns = [filler] * len(raws), [False] * len(raws)
         for i, raw in enumerate(raws):
             if raw is not None:

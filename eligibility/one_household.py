@@ -35,8 +35,8 @@ class OneHouseholdSimulation(Simulation):
         self._member_reads: dict[int, dict] = {}
         self._by_period = {}
         for period, start in self.starts.items():
-            members = [MemberScalars(self, start, i) for i in range(self.members)]
-            self._by_period[period] = (HouseholdScalars(self, start, members), members)
+            contexts = [MemberScalars(self, start, i) for i in range(members)]
+            self._by_period[period] = (HouseholdScalars(self, start, contexts), contexts)
 
     def scalar(self, name: str) -> tuple:
         """The variable's value and known flag (lists of them, one per member, for person variables)."""

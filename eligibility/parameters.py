@@ -135,7 +135,6 @@ class Table:
             values = values + extra_people * self.additional[tuple(index[:-1])]
         return values
 
-
     def lookup_one(self, keys: tuple, key_maps: list):
         """lookup() for one entity: scalar keys (enum codes mapped through `key_maps` lists, or numbers)."""
         nested = self.__dict__.get("nested")
