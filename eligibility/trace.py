@@ -94,8 +94,8 @@ def _used(value, known, i):
     """The value read for entity `i` (rounded for reading), or None where its keys were unknown."""
     if known is not None and not known[i]:
         return None
-    if isinstance(value, list | np.ndarray) and np.ndim(value) > 0:
-        value = value[i]
+    if isinstance(value, list) or (isinstance(value, np.ndarray) and value.ndim):
+        value = value[i]  # one value per entity; otherwise one value read for all
     return round(float(value), 4)
 
 
