@@ -193,33 +193,27 @@ def count_answer(answer) -> None:
                 SCREENINGS.labels(program, status).inc()
 
 
+def counting(items):
+    """A view's batch items passed on as they are sent, each one's `result` counted: nothing to parse back."""
+    g.screenings_counted = True
+    return _counting(items)
+
+
+def _counting(items):
+    for item in items:
+        yield item
+        count_answer(item.get("result"))
+
+
 def count_screenings(response) -> None:
-    """A single answer is read whole; a streamed batch is counted line by line as it is sent."""
-    if not response.is_streamed:
-        answered = g.pop("screening_answer", None)
-        if answered is not None:
-            count_answer(answered)  # the view's own answer: no need to parse what it wrote
-        elif response.mimetype == "application/json":
-            count_answer(json.loads(response.get_data()))
-        return
-    response.response = _counted(response.response)
-
-
-def _counted(chunks):
-    """Pass each chunk on unchanged; count the `result` of each batch item (NDJSON line or JSON array item)."""
-    try:
-        for chunk in chunks:
-            yield chunk
-            text = (chunk.decode() if isinstance(chunk, bytes) else chunk).strip().lstrip("[,").rstrip("]")
-            if text.startswith("{"):
-                try:
-                    count_answer(json.loads(text).get("result"))
-                except ValueError:
-                    pass  # not one whole item: counting must never break an answer
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
+    """A single answer as the view handed it over (or read back); a batch counts itself as it streams."""
+    if g.pop("screenings_counted", False) or response.is_streamed:
+        return  # a streamed screening counts its items itself (see counting)
+    answered = g.pop("screening_answer", None)
+    if answered is not None:
+        count_answer(answered)  # the view's own answer: no need to parse what it wrote
+    elif response.mimetype == "application/json":
+        count_answer(json.loads(response.get_data()))
 
 
 # --------------------------------------------------------------------------------------- /metrics

@@ -11,6 +11,7 @@ from flask_smorest import abort
 from api.batch_input import BatchFormatError, InvalidLine, read_csv, read_json, read_ndjson
 from api.errors import envelope
 from api.jsonprovider import compact
+from api.observability import counting
 from api.parsing import Blueprint
 from api.schemas.batch import BATCH_BODY, BatchQuerySchema
 from api.state import current_rules
@@ -100,8 +101,8 @@ class Batch(MethodView):
                 yield {"index": index, "error": error}
 
         if query["format"] == "json":
-            return Response(_json_array(items()), mimetype="application/json")
-        return Response((_item(item) + b"\n" for item in items()), mimetype="application/x-ndjson")
+            return Response(_json_array(counting(items())), mimetype="application/json")
+        return Response((_item(item) + b"\n" for item in counting(items())), mimetype="application/x-ndjson")
 
 
 def _json_array(items):
