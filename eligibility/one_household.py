@@ -107,6 +107,10 @@ class OneHouseholdSimulation(Simulation):
             return values, knowns
         return [values[p] for p in persons], [knowns[p] for p in persons]
 
+    def member_knowns(self, name: str, persons) -> list:
+        """As Simulation.member_knowns, straight from the scalars."""
+        return self.member_items(name, persons)[1]
+
     def computed(self, name: str) -> Result | None:
         """As Simulation.computed: a given fact, or what the scalar path computed, as arrays."""
         if name in self.given or (name in self.scalars and not self.ruleset.variables[name].is_input):

@@ -136,7 +136,7 @@ def missing_facts(sim: Simulation, program, h, persons, member_ids, undetermined
         if variable.entity == "household":
             all_known = sim.household_item(name, h)[1]
         else:
-            all_known = all(sim.member_items(name, persons)[1])
+            all_known = all(sim.member_knowns(name, persons))
         if not all_known:
             if variable.is_input:
                 if name not in sim.ruleset.override_facts:
@@ -150,7 +150,7 @@ def missing_facts(sim: Simulation, program, h, persons, member_ids, undetermined
         if variables[name].entity == "household":
             paths.append(f"household.{name}")
         else:
-            knowns = sim.member_items(name, persons)[1]
+            knowns = sim.member_knowns(name, persons)
             paths.extend(f"members.{member_id}.{name}" for member_id, known in zip(member_ids, knowns, strict=True)
                          if not known)
     return paths

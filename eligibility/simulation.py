@@ -81,6 +81,11 @@ class Simulation:
         values = value[persons].tolist()
         return values, ([True] * len(values) if known is None else known[persons].tolist())
 
+    def member_knowns(self, name: str, persons) -> list:
+        """A person variable's known flags for the given persons (what missing facts need, not the values)."""
+        known = self.calculate(name)[1]
+        return [True] * len(persons) if known is None else known[persons].tolist()
+
     def computed(self, name: str) -> Result | None:
         """What this simulation already has for `name` (a given input or a computed result), else None."""
         found = self.cache.get(name)
