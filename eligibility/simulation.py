@@ -32,6 +32,7 @@ class Simulation:
         self.source = None
         # What each parameter read of a formula gave, (value, known of its keys), for traces to show.
         self.parameter_values: dict[int, tuple] = {}
+        self._quiet = False  # inside _run_quietly
 
     def calculate(self, name: str) -> Result:
         """The variable's values for every entity, with their known mask (None: all known)."""
@@ -60,10 +61,27 @@ class Simulation:
             context = self._contexts.get((variable.entity, start))
             if context is None:
                 context = self._contexts[(variable.entity, start)] = EntityContext(self, variable.entity, start)
-            value, known = formula.run(context)
+            if self._quiet:
+                value, known = formula.run(context)
+            else:
+                value, known = self._run_quietly(formula, context)
             result = (_normalise(value, DTYPES[variable.value_type], size), _normalise_known(known, size))
         self.cache[name] = result
         return result
+
+    def _run_quietly(self, formula, context) -> Result:
+        """Run a formula, and whatever it computes first, without numpy's floating-point warnings.
+
+        A formula computes on the filler values of unknown facts and, for households that take the
+        other branch, on both sides of a condition, so inf and nan (x / 0, then inf * 0) are expected
+        there and masked or discarded; the warnings would be noise. Entered once per outermost variable.
+        """
+        self._quiet = True
+        try:
+            with np.errstate(all="ignore"):
+                return formula.run(context)
+        finally:
+            self._quiet = False
 
     def household_item(self, name: str, h: int) -> tuple:
         """A household variable's value for household `h` as a Python scalar, and whether it is known."""

@@ -24,9 +24,9 @@ from tests.conftest import write_rules
 
 NUMBERS = ["a", "b", "0", "1", "12", "toy.rate", "toy.table[colour][a]", "sum(members.age)",
            "count(members.age > 12)", "per_month(yearly)", "sum(members.age / members.age)", "count(members)",
-           "floor(a / 12)", "ceil(b / 12)", "clip(a - b, 0, 5)", "abs(b - a)", "round(a / 7, 2)"]
+           "floor(a / 12)", "ceil(b / 12)", "clip(a - b, 0, 12)", "abs(b - a)", "round(a / 12, 2)"]
 CONDITIONS = ["p", "q", "True", "False", "a > b", "a == 0", 'colour == "red"', "any(members.age < 1)",
-              "all(members.age >= 12)", "given(a)", "given(colour)", "any(members.age > 12 and members.age < 60)"]
+              "all(members.age >= 12)", "given(a)", "given(colour)", "any(members.age > 1 and members.age < 12)"]
 # What a person formula reads: its own facts, the household's, and tables keyed by either.
 PERSON_NUMBERS = ["age", "household.a", "0", "1", "toy.rate", "toy.table[household.colour][age]",
                   "per_month(household.yearly)", "age / household.b", "floor(age / 12)"]
@@ -91,8 +91,9 @@ def test_generated_function_agrees_with_closures(toy_rules, text, group):
         sim = ruleset.simulate(dt.date(2025, 1, 1), [_members_with_ids(h) for h in chosen])
         size = sim.sizes["household"]
         context = EntityContext(sim, "household", sim.starts["month"])
-        value, known = compile_node(ir)(context)
-        fast_value, fast_known = compile_formula(ir)(context)
+        with np.errstate(all="ignore"):  # as Simulation runs formulas: inf * 0 on a discarded branch is no error
+            value, known = compile_node(ir)(context)
+            fast_value, fast_known = compile_formula(ir)(context)
         expected_known, got_known = _mask(known, size), _mask(fast_known, size)
         assert np.array_equal(got_known, expected_known), (text, chosen)
         expected = np.broadcast_to(np.asarray(value), (size,))
@@ -117,7 +118,7 @@ def _mask(known, size: int) -> np.ndarray:
 @example("p and q", [{"members": [{}], "q": False}])  # a known false settles it, whatever p is
 @example("a / b", [{"members": [{}], "a": 1, "b": 0}, {"members": [{}], "a": 0, "b": 0}])
 @example("a / -b", [{"members": [{}], "a": 1, "b": 0}])  # a negative zero divisor: -inf
-@example("round(a / 7, 2) + floor(a / 12)", [{"members": [{"age": 3}, {}], "a": 12.5}])
+@example("round(a / 12, 2) + floor(a / 12)", [{"members": [{"age": 3}, {}], "a": 12.5}])
 def test_scalar_household_function_agrees_with_numpy(toy_rules, text, group):
     scope, ruleset = toy_rules
     try:
@@ -126,7 +127,8 @@ def test_scalar_household_function_agrees_with_numpy(toy_rules, text, group):
         return
     for household in group:
         arrays, one = _both_simulations(ruleset, household)
-        value, known = compile_formula(ir)(EntityContext(arrays, "household", arrays.starts["month"]))
+        with np.errstate(all="ignore"):
+            value, known = compile_formula(ir)(EntityContext(arrays, "household", arrays.starts["month"]))
         context, _ = one.contexts("month")
         scalar_value, scalar_known = compile_scalar(ir)(context)
         expected_known = bool(_mask(known, 1)[0])
@@ -140,6 +142,7 @@ def test_scalar_household_function_agrees_with_numpy(toy_rules, text, group):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(formulas(PERSON_NUMBERS, PERSON_CONDITIONS), households())
 @example("age >= household.a and household.p", MIXED)
+@example("(age / household.b) * 0", [{"members": [{"age": 3}], "b": 0}])  # inf * 0: nan, quietly, in both
 def test_scalar_person_function_agrees_with_numpy_member_by_member(toy_rules, text, group):
     scope, ruleset = toy_rules
     try:
@@ -149,7 +152,8 @@ def test_scalar_person_function_agrees_with_numpy_member_by_member(toy_rules, te
     for household in group:
         arrays, one = _both_simulations(ruleset, household)
         size = arrays.sizes["person"]
-        value, known = compile_formula(ir)(EntityContext(arrays, "person", arrays.starts["month"]))
+        with np.errstate(all="ignore"):
+            value, known = compile_formula(ir)(EntityContext(arrays, "person", arrays.starts["month"]))
         expected_known = _mask(known, size)
         expected = np.broadcast_to(np.asarray(value), (size,))
         run = compile_scalar(ir)

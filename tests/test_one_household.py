@@ -114,3 +114,14 @@ def test_a_household_alone_is_refused_for_the_same_problems_as_in_a_batch(rules,
         assert error.errors == expected
     else:
         assert expected == {}
+
+
+def test_inf_times_zero_is_a_quiet_nan_on_both_paths(toy):
+    # x / 0 then * 0 is nan on a branch a household takes; numpy must not warn (warnings are errors here).
+    rules = toy({"x": ("(a / b) * 0 if p else 1", "float")})
+    households = [{"members": [{"id": "m"}], "a": 1, "b": 0, "p": True},
+                  {"members": [{"id": "m"}], "a": 1, "b": 0, "p": False}]
+    together = rules.simulate(dt.date(2025, 1, 1), households).calculate("x")[0]
+    alone = [rules.simulate(dt.date(2025, 1, 1), [h]).scalar("x")[0] for h in households]
+    assert np.isnan(together[0]) and together[1] == 1
+    assert np.isnan(alone[0]) and alone[1] == 1
