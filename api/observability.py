@@ -195,11 +195,6 @@ def count_answer(answer) -> None:
 
 def counting(items):
     """A view's batch items passed on as they are sent, each one's `result` counted: nothing to parse back."""
-    g.screenings_counted = True
-    return _counting(items)
-
-
-def _counting(items):
     for item in items:
         yield item
         count_answer(item.get("result"))
@@ -207,8 +202,8 @@ def _counting(items):
 
 def count_screenings(response) -> None:
     """A single answer as the view handed it over (or read back); a batch counts itself as it streams."""
-    if g.pop("screenings_counted", False) or response.is_streamed:
-        return  # a streamed screening counts its items itself (see counting)
+    if response.is_streamed:
+        return  # a streamed screening (a batch) counts its items itself as it sends them (see counting)
     answered = g.pop("screening_answer", None)
     if answered is not None:
         count_answer(answered)  # the view's own answer: no need to parse what it wrote
