@@ -7,7 +7,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from api.schemas.fields import LARGEST, Amount, StrictBoolean, WholeNumber
 
-MEMBER_ID = validate.Length(min=1, max=100)
+MEMBER_ID_LENGTH = 100
+MEMBER_ID = validate.Length(min=1, max=MEMBER_ID_LENGTH)
 # Far above any real household, and a bound on the work one screening (or batch row) can ask for.
 MAX_MEMBERS = 50
 UNITS = {"currency-USD": "USD"}
@@ -126,7 +127,7 @@ class PlainHouseholds:
         loaded, ids = [], set()
         for member in members:
             member_id = member.get("id") if type(member) is dict else None
-            if type(member_id) is not str or not 1 <= len(member_id) <= 100 or member_id in ids:
+            if type(member_id) is not str or not 1 <= len(member_id) <= MEMBER_ID_LENGTH or member_id in ids:
                 return None
             ids.add(member_id)
             facts = _facts(member, self.member, "id")
