@@ -13,8 +13,7 @@ import datetime as dt
 import numpy as np
 
 from eligibility import parameters as params
-from eligibility.errors import DateOutOfRange
-from eligibility.simulation import DTYPES, Result, Simulation, key_maps
+from eligibility.simulation import DTYPES, Result, Simulation, formula_in_force, key_maps
 
 # What a formula's value becomes, per value type: the numpy simulation's dtypes, as Python types.
 _PYTHON_TYPES = {"bool": bool, "float": float, "int": float, "enum": int}
@@ -48,13 +47,7 @@ class OneHouseholdSimulation(Simulation):
             found = self._input(variable)
         else:
             household, members = self._by_period[variable.period]
-            start = household.start
-            formulas = variable.formulas
-            formula = formulas[0] if len(formulas) == 1 and formulas[0].start <= start else \
-                variable.formula_on(start)
-            if formula is None:
-                raise DateOutOfRange(f"{name} has no formula in force on {start}",
-                                     {"date": [f"{name} is not modelled on {start}"]})
+            formula = formula_in_force(variable, household.start)
             python_type = _PYTHON_TYPES[variable.value_type]
             run = formula.scalar_run
             if run is None:  # no scalar function (see compile_scalar): numpy computes this one

@@ -52,12 +52,7 @@ class Simulation:
                 result = (_filler(variable.type, size), np.zeros(size, dtype=bool))
         else:
             start = self.starts[variable.period]
-            formulas = variable.formulas
-            formula = formulas[0] if len(formulas) == 1 and formulas[0].start <= start else \
-                variable.formula_on(start)
-            if formula is None:
-                raise DateOutOfRange(f"{name} has no formula in force on {start}",
-                                     {"date": [f"{name} is not modelled on {start}"]})
+            formula = formula_in_force(variable, start)
             context = self._contexts.get((variable.entity, start))
             if context is None:
                 context = self._contexts[(variable.entity, start)] = EntityContext(self, variable.entity, start)
@@ -140,6 +135,16 @@ class Simulation:
         if table is None:
             table = frozen[(path, instant)] = _freeze(self.ruleset, path, instant)
         return table
+
+
+def formula_in_force(variable, start: dt.date):
+    """The variable's formula for the period starting `start`; DateOutOfRange when none is in force then."""
+    formulas = variable.formulas
+    formula = formulas[0] if len(formulas) == 1 and formulas[0].start <= start else variable.formula_on(start)
+    if formula is None:
+        raise DateOutOfRange(f"{variable.name} has no formula in force on {start}",
+                             {"date": [f"{variable.name} is not modelled on {start}"]})
+    return formula
 
 
 def key_maps(table, key_types: tuple) -> list:

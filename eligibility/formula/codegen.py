@@ -81,44 +81,26 @@ def _settled_true(value, known) -> bool:
     return (_count(value) == value.size) if type(value) is np.ndarray else bool(value)
 
 
-class _Generator:
-    """Statements computing a formula, one local value name (and known name) per node."""
+class SourceWriter:
+    """The lines of a generated function: indentation, fresh local names, constants passed by namespace."""
 
-    def __init__(self):
+    def __init__(self, names: dict, counter: list | None = None):
         self.lines: list[str] = []
         self.depth = 1
-        self.count = 0
-        self.reads: dict[int, ParameterRead] = {}  # id of each Param node -> its read
-        self.names: dict[str, object] = {
-            "_divide": divide, "_choice": _choice, "_settled_false": _settled_false,
-            "_settled_true": _settled_true, "_and": _and, "_or": _or, "_where": _where,
-            "_not": np.logical_not, "_negative": np.negative,
-        }
+        self.names = names
+        self.counter = counter if counter is not None else [0]  # shared by all the functions of one formula
 
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
 
     def fresh(self) -> tuple[str, str]:
-        self.count += 1
-        return f"v{self.count}", f"k{self.count}"
+        self.counter[0] += 1
+        return f"v{self.counter[0]}", f"k{self.counter[0]}"
 
     def constant(self, value) -> str:
         name = f"_c{len(self.names)}"
         self.names[name] = value
         return name
-
-    def combine(self, knowns: list[str]) -> str:
-        """A known expression for values computed element-wise from operands with these knowns."""
-        unknowable = [k for k in knowns if k != "None"]
-        if not unknowable:
-            return "None"
-        result = unknowable[0]
-        for other in unknowable[1:]:
-            _, name = self.fresh()
-            self.emit(f"{name} = {result} if {other} is None else ({other} if {result} is None "
-                      f"else {result} & {other})")
-            result = name
-        return result
 
     def node(self, node: Node) -> tuple[str, str]:
         """Emit the statements for `node`; its value and known as expressions (names or literals)."""
@@ -132,6 +114,31 @@ class _Generator:
         if len(self.lines) == start:
             self.emit("pass")
         self.depth -= 1
+        return result
+
+
+class _Generator(SourceWriter):
+    """Statements computing a formula, one local value name (and known name) per node."""
+
+    def __init__(self):
+        super().__init__({
+            "_divide": divide, "_choice": _choice, "_settled_false": _settled_false,
+            "_settled_true": _settled_true, "_and": _and, "_or": _or, "_where": _where,
+            "_not": np.logical_not, "_negative": np.negative,
+        })
+        self.reads: dict[int, ParameterRead] = {}  # id of each Param node -> its read
+
+    def combine(self, knowns: list[str]) -> str:
+        """A known expression for values computed element-wise from operands with these knowns."""
+        unknowable = [k for k in knowns if k != "None"]
+        if not unknowable:
+            return "None"
+        result = unknowable[0]
+        for other in unknowable[1:]:
+            _, name = self.fresh()
+            self.emit(f"{name} = {result} if {other} is None else ({other} if {result} is None "
+                      f"else {result} & {other})")
+            result = name
         return result
 
     def _Const(self, node: Const):

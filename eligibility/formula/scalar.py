@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from eligibility.formula.codegen import SourceWriter
 from eligibility.formula.compile import ROUNDING_SLACK, ParameterRead
 from eligibility.formula.ir import Aggregate, Binary, Call, Const, Logic, Node, Param, Unary, Var, Where
 
@@ -104,17 +105,14 @@ _FUNCTIONS: dict[str, Callable] = {
 }
 
 
-class _Generator:
+class _Generator(SourceWriter):
     """Statements computing a formula over scalars, one local value name (and known name) per node."""
 
     def __init__(self, names: dict, counter: list | None = None, reads: dict | None = None,
                  helpers: list | None = None):
-        self.lines: list[str] = []
-        self.depth = 1
-        self.counter = counter if counter is not None else [0]
+        super().__init__(names, counter)
         self.reads: dict[int, ParameterRead] = reads if reads is not None else {}
         self.helpers: list[str] = helpers if helpers is not None else []  # aggregates' operand functions
-        self.names = names
         names.setdefault("_divide", divide)
         names.setdefault("bool", bool)
 
@@ -123,18 +121,6 @@ class _Generator:
         value, known = self.node(ir)
         self.emit(f"return {value}, {known}")
         return f"def {name}(ctx):\n" + "\n".join(self.lines)
-
-    def emit(self, line: str) -> None:
-        self.lines.append("    " * self.depth + line)
-
-    def fresh(self) -> tuple[str, str]:
-        self.counter[0] += 1
-        return f"v{self.counter[0]}", f"k{self.counter[0]}"
-
-    def constant(self, value) -> str:
-        name = f"_c{len(self.names)}"
-        self.names[name] = value
-        return name
 
     def both(self, knowns: list[str]) -> str:
         """A known expression for a value computed from operands with these knowns."""
@@ -146,20 +132,6 @@ class _Generator:
         _, name = self.fresh()
         self.emit(f"{name} = {' and '.join(unknowable)}")
         return name
-
-    def node(self, node: Node) -> tuple[str, str]:
-        """Emit the statements for `node`; its value and known as expressions (names or literals)."""
-        return getattr(self, f"_{type(node).__name__}")(node)
-
-    def block(self, node: Node) -> tuple[str, str]:
-        """`node`'s statements one level deeper (a branch), never empty."""
-        self.depth += 1
-        start = len(self.lines)
-        result = self.node(node)
-        if len(self.lines) == start:
-            self.emit("pass")
-        self.depth -= 1
-        return result
 
     def _Const(self, node: Const):
         return self.constant(node.value), "True"
