@@ -131,3 +131,59 @@ def test_rules_says_which_rules_answer(client, rules):
     assert body["modelled"] == {"start": start.isoformat(), "end": end.isoformat()}
     assert body["loaded_at"].endswith("Z")
     assert body["programs"]["snap"] == {"start": "2023-10-01", "end": "2026-09-30"}
+
+
+CATALOGUE_CALLS = ["/v1/programs", "/v1/programs/snap", "/v1/variables", "/v1/variables?program=snap&input=true",
+                   "/v1/variables/snap_eligible", "/v1/parameters", "/v1/parameters/us.usda.snap.max_allotment",
+                   "/v1/rules"]
+
+
+def test_a_repeated_catalogue_call_gets_the_same_answer_and_etag(client):
+    for url in CATALOGUE_CALLS:
+        first, second = client.get(url), client.get(url)  # built, then sent from the store
+        assert first.status_code == second.status_code == 200, url
+        assert first.json == second.json and first.json, url
+        assert first.headers["Content-Type"] == second.headers["Content-Type"] == "application/json"
+        assert first.headers["ETag"] == second.headers["ETag"], url
+        assert first.headers["Cache-Control"] == "no-cache"  # keep a copy, but ask whether it is current
+
+
+def test_different_catalogue_answers_have_different_etags(client):
+    etags = {client.get(url).headers["ETag"] for url in CATALOGUE_CALLS}
+    assert len(etags) == len(CATALOGUE_CALLS)
+
+
+def test_a_current_copy_is_revalidated_with_304_and_no_body(client):
+    etag = client.get("/v1/programs/snap").headers["ETag"]
+    again = client.get("/v1/programs/snap", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+    stale = client.get("/v1/programs/snap", headers={"If-None-Match": '"an-older-version"'})
+    assert stale.status_code == 200 and stale.json["id"] == "snap"
+
+
+def test_errors_are_answered_afresh_and_never_kept(app, client):
+    from api.catalogue_cache import store
+
+    client.get("/v1/programs")
+    with app.app_context():
+        kept = len(store())
+    for i in range(20):
+        assert client.get(f"/v1/programs/made-up-{i}").status_code == 404
+        assert client.get(f"/v1/variables?entity=dog{i}").status_code == 422
+    assert "ETag" not in client.get("/v1/variables/nothing").headers
+    with app.app_context():
+        assert len(store()) == kept
+
+
+def test_the_answer_store_forgets_the_least_recently_used():
+    from api.catalogue_cache import AnswerStore
+
+    answers = AnswerStore(limit=2)
+    answers.put("a", 1)
+    answers.put("b", 2)
+    assert answers.get("a") == 1  # now "b" is the least recently used
+    answers.put("c", 3)
+    assert (answers.get("a"), answers.get("b"), answers.get("c")) == (1, None, 3)
+    assert len(answers) == 2

@@ -109,6 +109,16 @@ def test_every_real_response_matches_the_spec(client, spec):
     assert {200, 400, 404, 415, 422} <= statuses
 
 
+def test_a_revalidated_catalogue_answer_matches_the_spec(client, spec):
+    openapi = OpenAPI.from_dict(spec)
+    for url in ("/v1/rules", "/v1/variables?input=true"):
+        etag = client.get(url).headers["ETag"]
+        response = client.get(url, headers={"If-None-Match": etag})
+        assert response.status_code == 304
+        request = EnvironBuilder(path=url, method="GET", headers={"If-None-Match": etag}).get_request()
+        openapi.validate_response(WerkzeugOpenAPIRequest(request), WerkzeugOpenAPIResponse(response))
+
+
 def test_every_operation_is_exercised(spec):
     exercised = {operation_of(spec, method, url) for method, url, _ in CALLS}
     declared = {(path, method) for path, item in spec["paths"].items() for method in item

@@ -7,6 +7,7 @@ import difflib
 from flask.views import MethodView
 from flask_smorest import abort
 
+from api.catalogue_cache import ETAG_HEADER, cached_on
 from api.parsing import Blueprint
 from api.schemas.catalogue import ParameterDetailSchema, ParameterListSchema
 from api.state import current_rules
@@ -20,7 +21,8 @@ blp = Blueprint("parameters", __name__, url_prefix="/v1/parameters",
 class Parameters(MethodView):
     """The parameters list."""
 
-    @blp.response(200, ParameterListSchema)
+    @cached_on(blp)
+    @blp.response(200, ParameterListSchema, headers=ETAG_HEADER)
     def get(self):
         """List every parameter and table (one per rule file)."""
         ruleset = current_rules()
@@ -32,7 +34,8 @@ class Parameters(MethodView):
 class Parameter(MethodView):
     """One parameter, table or table entry."""
 
-    @blp.response(200, ParameterDetailSchema)
+    @cached_on(blp)
+    @blp.response(200, ParameterDetailSchema, headers=ETAG_HEADER)
     @blp.alt_response(404, response="NOT_FOUND", description="No parameter has this path.")
     def get(self, path: str):
         """Describe a parameter (dotted path, e.g. a table entry us.usda.snap.max_allotment.contiguous.1)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import abort
 
+from api.catalogue_cache import ETAG_HEADER, cached_on
 from api.parsing import Blueprint
 from api.schemas.catalogue import ProgramDetailSchema, ProgramListSchema
 from api.state import current_rules
@@ -18,7 +19,8 @@ blp = Blueprint("programs", __name__, url_prefix="/v1/programs",
 class Programs(MethodView):
     """The programs list."""
 
-    @blp.response(200, ProgramListSchema)
+    @cached_on(blp)
+    @blp.response(200, ProgramListSchema, headers=ETAG_HEADER)
     def get(self):
         """List the programs."""
         ruleset = current_rules()
@@ -29,7 +31,8 @@ class Programs(MethodView):
 class Program(MethodView):
     """One program."""
 
-    @blp.response(200, ProgramDetailSchema)
+    @cached_on(blp)
+    @blp.response(200, ProgramDetailSchema, headers=ETAG_HEADER)
     @blp.alt_response(404, response="NOT_FOUND", description="No program has this id.")
     def get(self, program_id: str):
         """Describe a program: its decision, amount, criteria and the facts it uses."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from api.catalogue_cache import ETAG_HEADER, cached_on
 from api.parsing import Blueprint
 from api.schemas.catalogue import RulesSchema
 from api.state import current_rules
@@ -17,7 +18,8 @@ blp = Blueprint("rules", __name__, url_prefix="/v1/rules",
 class Rules(MethodView):
     """The rule set."""
 
-    @blp.response(200, RulesSchema)
+    @cached_on(blp)
+    @blp.response(200, RulesSchema, headers=ETAG_HEADER)
     def get(self):
         """Describe the rule set answering: version, digest, dates modelled, when it was loaded."""
         return catalogue.rules_summary(current_rules())

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import RAISE
 
+from api.catalogue_cache import ETAG_HEADER, cached_on
 from api.parsing import Blueprint
 from api.schemas.catalogue import VariableDetailSchema, VariableListSchema, VariableQuerySchema
 from api.state import current_rules
@@ -22,8 +23,9 @@ class Variables(MethodView):
     """The variables list."""
 
     # An unknown query parameter is most likely a typo: say so rather than ignore the filter.
+    @cached_on(blp)
     @blp.arguments(VariableQuerySchema(), location="query", as_kwargs=True, unknown=RAISE)
-    @blp.response(200, VariableListSchema)
+    @blp.response(200, VariableListSchema, headers=ETAG_HEADER)
     def get(self, input: bool | None = None, entity: str | None = None, program: str | None = None):
         """List the variables, optionally only inputs, one entity's or one program's."""
         ruleset = current_rules()
@@ -45,7 +47,8 @@ class Variables(MethodView):
 class Variable(MethodView):
     """One variable."""
 
-    @blp.response(200, VariableDetailSchema)
+    @cached_on(blp)
+    @blp.response(200, VariableDetailSchema, headers=ETAG_HEADER)
     @blp.alt_response(404, response="NOT_FOUND", description="No variable has this name.")
     def get(self, name: str):
         """Describe a variable: formulas by date, references, dependencies, dependents, inputs needed."""
