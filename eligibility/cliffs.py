@@ -53,11 +53,12 @@ def axis_fact(ruleset, household: dict, fact: str) -> tuple[str, int | None]:
         raise error
     if parts[0] == "household" and len(parts) == 2 and variable.entity == "household":
         return variable.name, None
-    if parts[0] == "members" and len(parts) == 3 and variable.entity == "person":
+    if parts[0] == "members" and len(parts) >= 3 and variable.entity == "person":
+        member_id = ".".join(parts[1:-1])  # fact names have no dots, so an id may: members.j.doe.age
         ids = [str(m.get("id")) for m in household.get("members", [])]
-        if parts[1] not in ids:
-            raise InputError({"vary": {"fact": [f"No member with id {parts[1]!r}."]}}, "Invalid vary axis.")
-        return variable.name, ids.index(parts[1])
+        if member_id not in ids:
+            raise InputError({"vary": {"fact": [f"No member with id {member_id!r}."]}}, "Invalid vary axis.")
+        return variable.name, ids.index(member_id)
     raise error
 
 

@@ -133,8 +133,19 @@ def test_vary_over_a_fact_nobody_gave_settles_each_point(rules):
     assert snap["amount"] == sorted(snap["amount"]) and snap["amount"][0] < snap["amount"][-1]
 
 
+def test_a_member_id_with_dots_can_be_a_vary_axis(rules):
+    members = [{**EXAMPLE["members"][0], "id": "alex.b.jones"}, EXAMPLE["members"][1]]
+    vary = {"fact": "members.alex.b.jones.earned_income", "from": 0, "to": 3000, "step": 100}
+    dotted = screen(rules, {**EXAMPLE, "state": "UT", "members": members}, DATE, ["snap"], vary=vary)["vary"]
+    plain = screen(rules, {**EXAMPLE, "state": "UT"}, DATE, ["snap"],
+                   vary={**vary, "fact": "members.alex.earned_income"})["vary"]
+    assert dotted["programs"] == plain["programs"]
+    assert dotted["programs"]["snap"]["cliffs"]  # the axis moved alex's earnings, not nothing
+
+
 @pytest.mark.parametrize("vary", [
     {"fact": "members.nobody.earned_income", "from": 0, "to": 10, "step": 1},
+    {"fact": "members.alex.b.earned_income", "from": 0, "to": 10, "step": 1},
     {"fact": "household.state", "from": 0, "to": 10, "step": 1},
     {"fact": "members.alex.earned_income", "from": 0, "to": 10, "step": 0},
     {"fact": "members.alex.earned_income", "from": 0, "to": 100000, "step": 1},
