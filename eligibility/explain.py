@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from functools import lru_cache
-
-import numpy as np
 
 from eligibility.formula.ir import BOOL, NUMBER, EnumType
 
@@ -60,21 +59,30 @@ def _pieces(template: str) -> tuple:
     return tuple(pieces)
 
 
-def _value_at(sim, name: str, h: int, person: int | None):
-    variable = sim.ruleset.variables[name]
-    if variable.entity == "household":
-        item, known = sim.household_item(name, h)
-    elif person is None:
-        return None
-    else:
-        item, known = sim.person_item(name, person)
-    if not known:
-        return None
-    if variable.type == BOOL:
-        return bool(item)
-    if isinstance(variable.type, EnumType) or variable.value_type == "int":
-        return int(item)  # counts and ages read as whole numbers
-    return float(item)
+class _Reader:
+    """How criteria read one variable: its entity, and the Python type its values are shown as."""
+
+    __slots__ = ("name", "person", "convert")
+
+    def __init__(self, variable):
+        self.name = variable.name
+        self.person = variable.entity == "person"
+        if variable.type == BOOL:
+            self.convert = bool
+        elif isinstance(variable.type, EnumType) or variable.value_type == "int":
+            self.convert = int  # counts and ages read as whole numbers
+        else:
+            self.convert = float
+
+    def read(self, sim, h: int, person: int | None):
+        """The value for household `h` (and `person`, for a person variable), or None when unknown."""
+        if not self.person:
+            item, known = sim.household_item(self.name, h)
+        elif person is None:
+            return None
+        else:
+            item, known = sim.person_item(self.name, person)
+        return self.convert(item) if known else None
 
 
 def alternatives(sentence) -> list[dict]:
@@ -86,27 +94,7 @@ def alternatives(sentence) -> list[dict]:
     return [s if isinstance(s, dict) else {"text": str(s)} for s in sentence]
 
 
-def choose(sentence, sim, h: int, person) -> str | None:
-    """The text of the first alternative whose `when` variable is known true (or has no `when`)."""
-    for alternative in alternatives(sentence):
-        when = alternative.get("when")
-        if when is None or _value_at(sim, when, h, person) is True:
-            return alternative["text"]
-    return None
-
-
-_VALUE_NAMES: dict[int, tuple[dict, list[str]]] = {}
-
-
 def criterion_values(criterion: dict, variable, variables) -> list[str]:
-    """Names of the values a criterion reports (memoised: criteria never change once loaded)."""
-    cached = _VALUE_NAMES.get(id(criterion))
-    if cached is None or cached[0] is not criterion:
-        cached = _VALUE_NAMES[id(criterion)] = (criterion, _criterion_values(criterion, variable, variables))
-    return cached[1]
-
-
-def _criterion_values(criterion: dict, variable, variables) -> list[str]:
     """Names of the values a criterion reports: those its sentences name, else its direct inputs."""
     names: list[str] = []
     for key in ("pass", "fail", "unknown"):
@@ -119,30 +107,61 @@ def _criterion_values(criterion: dict, variable, variables) -> list[str]:
     return names
 
 
+class _Plan:
+    """One criterion made ready to explain: its readers, label, reference and sentences, worked out once."""
+
+    __slots__ = ("criterion", "outcome", "values", "label", "reference", "sentences")
+
+    def __init__(self, criterion: dict, variables):
+        variable = variables[criterion["variable"]]
+        self.criterion = criterion
+        self.outcome = _Reader(variable)
+        self.values = [_Reader(variables[n]) for n in criterion_values(criterion, variable, variables)]
+        self.label = criterion.get("label") or variable.label
+        self.reference = variable.reference
+        # Per result: the alternatives as (reader of `when` or None, template), the declared default last.
+        self.sentences = {
+            key: [(_Reader(variables[a["when"]]) if a.get("when") else None, a["text"])
+                  for a in alternatives(criterion.get(key))] + [(None, default_sentence(criterion, variable, key))]
+            for key in ("pass", "fail", "unknown")}
+
+    def sentence(self, key: str, sim, h: int, person) -> str:
+        """The first template for `key` whose `when` is known true."""
+        for when, text in self.sentences[key]:
+            if when is None or when.read(sim, h, person) is True:
+                return text
+        raise AssertionError("the default sentence has no `when`")  # pragma: no cover
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(criterion: dict, variables) -> _Plan:
+    """The criterion's plan (memoised: criteria never change once loaded)."""
+    plan = _PLANS.get(id(criterion))
+    if plan is None or plan.criterion is not criterion:
+        plan = _PLANS[id(criterion)] = _Plan(criterion, variables)
+    return plan
+
+
 def criteria_for(sim, program, h: int, persons, member_ids) -> list:
     """The criteria list of one program's answer for household `h` (per member for person programs)."""
     variables = sim.ruleset.variables
+    everyone = list(zip(member_ids, persons, strict=True))
     result = []
     for criterion in program.criteria:
-        name = criterion["variable"]
-        variable = variables[name]
-        targets = [(None, None)] if variable.entity == "household" else list(zip(member_ids, persons,
-                                                                                 strict=True))
-        names = criterion_values(criterion, variable, variables)
-        for member_id, person in targets:
-            outcome = _value_at(sim, name, h, person)
-            values = {n: _value_at(sim, n, h, person if variables[n].entity == "person" else None)
-                      for n in names}
+        plan = _plan(criterion, variables)
+        for member_id, person in (everyone if plan.outcome.person else [(None, None)]):
+            outcome = plan.outcome.read(sim, h, person)
+            values = {r.name: r.read(sim, h, person if r.person else None) for r in plan.values}
             key = "unknown" if outcome is None else ("pass" if outcome else "fail")
-            template = (choose(criterion.get(key), sim, h, person)
-                        or default_sentence(criterion, variable, key))
             entry = {
-                "id": name,
-                "label": criterion.get("label") or variable.label,
+                "id": plan.outcome.name,
+                "label": plan.label,
                 "result": outcome,
                 "values": {n: _public(v) for n, v in values.items()},
-                "reference": variable.reference,
-                "explanation": render(template, values, variables),
+                "reference": plan.reference,
+                "explanation": render(plan.sentence(key, sim, h, person), values, variables),
             }
             if member_id is not None:
                 entry["member"] = member_id
@@ -151,7 +170,7 @@ def criteria_for(sim, program, h: int, persons, member_ids) -> list:
 
 
 def _public(value):
-    if isinstance(value, float) and not np.isfinite(value):
+    if value.__class__ is float and not math.isfinite(value):
         return None
     return value
 
