@@ -240,9 +240,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
 
 
-def report(args, workers: int, maximum: float, calibration_errors: int, result: dict, load: tuple) -> str:
-    """The results as a docs/performance.md section."""
+def report(args, workers: int, calibration: tuple, result: dict, load: tuple) -> str:
+    """The results as a docs/performance.md section (`calibration`: calls/s, errors, workers' CPU per call)."""
+    maximum, calibration_errors, calibration_cpu = calibration
     first, last = result["samples"][0], result["samples"][-1]
+    # How busy the run kept the machine: the workers' and the client's CPU over the cores' time.
+    busy = (result["cpu"] + result["client_cpu"]) / (result["elapsed"] * (os.cpu_count() or 1))
     lines = [
         f"## Load: {args.duration / 60:g} minutes at {args.fraction:.0%} of the maximum throughput (`bench/load.py`)",
         "",
@@ -264,6 +267,8 @@ def report(args, workers: int, maximum: float, calibration_errors: int, result: 
         f"{result['cpu'] / result['sent'] * 1000:.1f} ms / {workers * result['sent'] / result['cpu']:,.0f} calls/s |",
         f"| the load client's CPU per call (it shares the cores) | "
         f"{result['client_cpu'] / result['sent'] * 1000:.2f} ms |",
+        f"| workers' CPU per call while calibrating, closed loop | {calibration_cpu * 1000:.1f} ms |",
+        f"| the machine's cores kept busy by the workers and the client | {busy:.0%} |",
     ]
     for kind, values in result["latencies"].items():
         lines.append(f"| {kind}: p50 / p95 / p99 / max (ms, {len(values):,} calls) | "
@@ -299,12 +304,15 @@ def main(argv: list[str] | None = None) -> None:
         batch = send(server.port, "POST", "/v1/screen/batch?date=2025-11-15", b"[]") != 404
         kinds = requests_for(batch)
         calibrate(server.port, kinds, args.connections, min(5.0, args.calibrate))  # warm every worker up
+        cpu_before = cpu_seconds(server.workers())
         maximum, calibration_errors = calibrate(server.port, kinds, args.connections, args.calibrate)
+        calibration_cpu = (cpu_seconds(server.workers()) - cpu_before) / (maximum * args.calibrate)
         print(f"maximum: {maximum:,.1f} calls/s ({calibration_errors} errors); offering {args.fraction:.0%} "
               f"for {args.duration:g} s", file=sys.stderr)
         load_before = os.getloadavg()[0]
         result = run(server, kinds, args.fraction * maximum, args.duration, args.clients)
-        text = report(args, workers, maximum, calibration_errors, result, (load_before, os.getloadavg()[0]))
+        text = report(args, workers, (maximum, calibration_errors, calibration_cpu), result,
+                      (load_before, os.getloadavg()[0]))
     finally:
         server.stop()
     print(text)
