@@ -4,7 +4,8 @@ Run: `make bench-http`, or `.venv/bin/python -m bench.http --workers 2 --request
 Both servers run under gunicorn with --preload and the same worker count. Ours answers every program
 with explain=summary (criteria and sentences); OpenFisca's computes the same output variables
 (each program's decision, amount, category and criteria) for the same household. Prints p50/p95 of
-sequential requests and requests/s under concurrency (wrk when installed, else a Python client).
+sequential requests (on a bare socket; ours also with explain=none) and requests/s under concurrency
+(wrk when installed, else a Python client).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import threading  # noqa: E402
 import time  # noqa: E402
 
 from api.serve import gunicorn_argv  # noqa: E402
+from bench.load import send  # noqa: E402
 from eligibility import load_rules  # noqa: E402
 
 HOUSEHOLD = ROOT / "tests" / "situations" / "working_parent_two_children.json"
@@ -128,12 +130,16 @@ def wait_ready(server: subprocess.Popen, port: int, path: str, body: bytes, limi
 
 
 def sequential(targets: dict, requests: int) -> dict:
-    """Latency (ms) of one request at a time, the two servers interleaved so drift hits both alike."""
+    """Latency (ms) of one request at a time, the two servers interleaved so drift hits both alike.
+
+    Sent on a bare socket (bench/load.py's `send`): http.client added about 0.6 ms of its own
+    Python to every request it timed, the same for both servers, on the cores they share.
+    """
     times: dict = {name: [] for name in targets}
     for _ in range(requests):
         for name, (port, path, body) in targets.items():
             started = time.perf_counter()
-            status, _ = post(port, path, body)
+            status = send(port, "POST", path, body)
             times[name].append((time.perf_counter() - started) * 1000)
             if status != 200:
                 raise SystemExit(f"{name} answered {status}")
@@ -197,8 +203,10 @@ def main() -> None:
     try:
         wait_ready(servers[0], ours_port, "/v1/screen", ours_body)
         wait_ready(servers[1], theirs_port, "/calculate", theirs_body)
+        bare = json.dumps(request | {"explain": "none"}).encode()
         report(ruleset, options, {"ours /v1/screen": (ours_port, "/v1/screen", ours_body),
-                                  "OpenFisca /calculate": (theirs_port, "/calculate", theirs_body)})
+                                  "OpenFisca /calculate": (theirs_port, "/calculate", theirs_body)},
+               {"ours, explain=none": (ours_port, "/v1/screen", bare)})
     finally:
         for server in servers:
             server.terminate()
@@ -206,8 +214,8 @@ def main() -> None:
             server.wait(timeout=20)
 
 
-def report(ruleset, options, targets: dict) -> None:
-    """Agreement check, then the measurements side by side."""
+def report(ruleset, options, targets: dict, latency_only: dict) -> None:
+    """Agreement check, then the measurements side by side (`latency_only`: timed one at a time too)."""
     (ours_port, ours_path, ours_body), (theirs_port, theirs_path, theirs_body) = targets.values()
     ours = json.loads(post(ours_port, ours_path, ours_body)[1])
     theirs = json.loads(post(theirs_port, theirs_path, theirs_body)[1])
@@ -218,18 +226,19 @@ def report(ruleset, options, targets: dict) -> None:
             answer = ours["programs"][program.id]
             print(f"  {program.id} ({answer['period']}): ours {answer['status']} {answer['amount']}, "
                   f"OpenFisca {of_amount}")
-    for name, _ in targets.items():
+    for target in targets.values():
         for _ in range(30):  # warm every worker before timing
-            post(*targets[name])
-    latency = sequential(targets, options.requests)
+            post(*target)
+    latency = sequential(targets | latency_only, options.requests)
     measure = throughput_wrk if shutil.which("wrk") else throughput_python
     rates = {name: measure(*target, options.connections, options.seconds) for name, target in targets.items()}
     client = "wrk" if shutil.which("wrk") else "Python threads"
     print(f"\n{options.workers} gunicorn workers each; {options.requests} sequential requests; "
           f"{options.connections} connections for {options.seconds} s ({client})\n")
     print(f"{'':24}{'p50 ms':>10}{'p95 ms':>10}{'req/s':>10}")
-    for name in targets:
-        print(f"{name:24}{latency[name]['p50']:10.2f}{latency[name]['p95']:10.2f}{rates[name]:10.0f}")
+    for name in targets | latency_only:
+        rate = f"{rates[name]:10.0f}" if name in rates else f"{'':>10}"
+        print(f"{name:24}{latency[name]['p50']:10.2f}{latency[name]['p95']:10.2f}{rate}")
     ours_name, theirs_name = targets
     slower = latency[theirs_name]["p50"] / latency[ours_name]["p50"]
     faster = rates[ours_name] / rates[theirs_name]

@@ -3,7 +3,7 @@
 Run: `git worktree add ../before <commit>`, then `.venv/bin/python -m bench.versions ../before`.
 1. HTTP: both checkouts' servers under gunicorn as `make serve` starts them (2 workers each), the
    same screening request (tests/situations/working_parent_two_children.json, every program) sent
-   one at a time to each in turn, with explain=none and explain=summary: p50 and p95.
+   one at a time to each in turn on a bare socket, with explain=none and explain=summary: p50 and p95.
 2. In process: `bench/explain.py` of each checkout, run in turn `--rounds` times: the median, per
    variant, of the rounds' medians.
 Both use this checkout's virtual environment; a checkout's own code comes first on its path.
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from api.serve import gunicorn_argv
 from bench.http import free_port, post, wait_ready
+from bench.load import send
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUEST = ROOT / "tests" / "situations" / "working_parent_two_children.json"
@@ -55,7 +56,7 @@ def http(checkouts: dict[str, Path], requests: int) -> None:
             for name in checkouts:
                 for explain in EXPLAIN:
                     started = time.perf_counter()
-                    status, _ = post(ports[name], "/v1/screen", bodies[explain])
+                    status = send(ports[name], "POST", "/v1/screen", bodies[explain])
                     times[(name, explain)].append((time.perf_counter() - started) * 1000)
                     if status != 200:
                         raise SystemExit(f"{name} answered {status}")
