@@ -65,8 +65,8 @@ def axis_fact(ruleset, household: dict, fact: str) -> tuple[str, int | None]:
 def tiled(base: Simulation, name: str, member: int | None, values: np.ndarray) -> Simulation:
     """A simulation of the base's household 0 followed by one copy per value of the varied fact.
 
-    Only the varied fact is laid out here; every other input, and whatever the base computed that the
-    varied fact cannot change, is copied from the base when first read (see Copies).
+    Only the varied fact is laid out here; every variable the varied fact cannot change is computed
+    once on the base (on scalars, for one household) and copied from it when first read (see Copies).
     """
     copies = Copies(base, name, len(values) + 1)
     value, known = base.computed(name) or (None, None)
@@ -97,13 +97,11 @@ class Copies:
         self.affected = base.ruleset.affected_by(varied)
 
     def copy(self, name: str):
-        """`name`'s base result repeated for every copy, or None when it may differ or the base lacks it."""
+        """`name`'s base result repeated for every copy, or None when the varied fact may change it."""
         if name == self.varied or name in self.affected:
             return None
-        found = self.base.computed(name)
-        if found is None:
-            return None
-        value, known = found
+        # What the base has not computed yet it computes now: for one household, once, on scalars.
+        value, known = self.base.calculate(name)
         variable = self.base.ruleset.variables[name]
         index = self.person_index if variable.entity == "person" else self.household_index
         return value[index], None if known is None else known[index]
