@@ -3,7 +3,8 @@
 Run: `git worktree add ../before <commit>`, then `.venv/bin/python -m bench.versions ../before`.
 1. HTTP: both checkouts' servers under gunicorn as `make serve` starts them (2 workers each), the
    same screening request (tests/situations/working_parent_two_children.json, every program) sent
-   one at a time to each in turn on a bare socket, with explain=none and explain=summary: p50 and p95.
+   one at a time to each in turn on a bare socket, with explain=none and explain=summary, and two
+   catalogue reads (the programs list and a parameter table): p50 and p95.
 2. In process: `bench/explain.py` of each checkout, run in turn `--rounds` times: the median, per
    variant, of the rounds' medians.
 Both use this checkout's virtual environment; a checkout's own code comes first on its path.
@@ -22,12 +23,13 @@ import time
 from pathlib import Path
 
 from api.serve import gunicorn_argv
-from bench.http import free_port, post, wait_ready
+from bench.http import free_port, wait_ready
 from bench.load import send
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUEST = ROOT / "tests" / "situations" / "working_parent_two_children.json"
 EXPLAIN = ("none", "summary")
+CATALOGUE = ("/v1/programs", "/v1/parameters/us.usda.snap.max_allotment")
 
 
 def start(checkout: Path, port: int) -> subprocess.Popen:
@@ -40,33 +42,36 @@ def start(checkout: Path, port: int) -> subprocess.Popen:
 
 
 def http(checkouts: dict[str, Path], requests: int) -> None:
-    """Sequential latency of each checkout's /v1/screen, interleaved request by request."""
+    """Sequential latency of each checkout's screenings and catalogue reads, interleaved request by request."""
     request = json.loads(REQUEST.read_text())
     request.pop("programs", None)  # every program
-    bodies = {explain: json.dumps(request | {"explain": explain}).encode() for explain in EXPLAIN}
+    calls = {f"explain={explain}": ("POST", "/v1/screen", json.dumps(request | {"explain": explain}).encode())
+             for explain in EXPLAIN}
+    calls |= {path: ("GET", path, None) for path in CATALOGUE}
     ports = {name: free_port() for name in checkouts}
     servers = {name: start(path, ports[name]) for name, path in checkouts.items()}
     try:
         for name, server in servers.items():
-            wait_ready(server, ports[name], "/v1/screen", bodies["none"])
+            wait_ready(server, ports[name], "/v1/screen", calls["explain=none"][2])
             for _ in range(30):
-                post(ports[name], "/v1/screen", bodies["summary"])
-        times: dict = {(name, explain): [] for name in checkouts for explain in EXPLAIN}
+                for call in calls.values():
+                    send(ports[name], *call)
+        times: dict = {(name, call): [] for name in checkouts for call in calls}
         for _ in range(requests):
             for name in checkouts:
-                for explain in EXPLAIN:
+                for call, (method, path, body) in calls.items():
                     started = time.perf_counter()
-                    status = send(ports[name], "POST", "/v1/screen", bodies[explain])
-                    times[(name, explain)].append((time.perf_counter() - started) * 1000)
+                    status = send(ports[name], method, path, body)
+                    times[(name, call)].append((time.perf_counter() - started) * 1000)
                     if status != 200:
-                        raise SystemExit(f"{name} answered {status}")
+                        raise SystemExit(f"{name} answered {status} to {call}")
     finally:
         for server in servers.values():
             server.terminate()
             server.wait(timeout=20)
-    print(f"HTTP /v1/screen, {requests} sequential requests each, interleaved (ms):")
-    for (name, explain), values in times.items():
-        print(f"  {name:>10} explain={explain:<8} p50 {statistics.median(values):6.2f}   "
+    print(f"HTTP, {requests} sequential requests each, interleaved (ms):")
+    for (name, call), values in times.items():
+        print(f"  {name:>10} {call:<44} p50 {statistics.median(values):6.2f}   "
               f"p95 {statistics.quantiles(values, n=20)[18]:6.2f}")
 
 
