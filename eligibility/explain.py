@@ -119,11 +119,13 @@ class _Plan:
         self.values = [_Reader(variables[n]) for n in criterion_values(criterion, variable, variables)]
         self.label = criterion.get("label") or variable.label
         self.reference = variable.reference
-        # Per result: the alternatives as (reader of `when` or None, template), the declared default last.
-        self.sentences = {
-            key: [(_Reader(variables[a["when"]]) if a.get("when") else None, a["text"])
-                  for a in alternatives(criterion.get(key))] + [(None, default_sentence(criterion, variable, key))]
-            for key in ("pass", "fail", "unknown")}
+        # Per result: the alternatives as (reader of `when` or None, template), the plain default last;
+        # an alternative whose text is empty says the default too.
+        self.sentences = {}
+        for key in ("pass", "fail", "unknown"):
+            default = default_sentence(criterion, variable, key)
+            self.sentences[key] = [(_Reader(variables[a["when"]]) if a.get("when") else None, a["text"] or default)
+                                   for a in alternatives(criterion.get(key))] + [(None, default)]
 
     def sentence(self, key: str, sim, h: int, person) -> str:
         """The first template for `key` whose `when` is known true."""
