@@ -20,6 +20,9 @@ MAX_ENTRIES = 512
 # Clients may keep a copy but must revalidate it: a redeployed rule set changes the answers (and ETags).
 CACHE_CONTROL = "no-cache"
 NOT_MODIFIED = "Not modified: the copy whose ETag the request sent in If-None-Match is still current."
+ETAG_HEADER = {"ETag": {"description": "The answer's version: send it back in If-None-Match to revalidate a copy.",
+                         "schema": {"type": "string"}}}
+STORE = "eligibility-catalogue-answers"
 
 
 class AnswerStore:
@@ -50,11 +53,10 @@ class AnswerStore:
 
 def store() -> AnswerStore:
     """The current app's store (one per app: tests build several apps in one process)."""
-    return current_app.extensions.setdefault("eligibility-catalogue-answers", AnswerStore())
-
-
-ETAG_HEADER = {"ETag": {"description": "The answer's version: send it back in If-None-Match to revalidate a copy.",
-                         "schema": {"type": "string"}}}
+    answers = current_app.extensions.get(STORE)
+    if answers is None:
+        answers = current_app.extensions[STORE] = AnswerStore()
+    return answers
 
 
 def cached_on(blueprint):
