@@ -187,3 +187,12 @@ def test_the_answer_store_forgets_the_least_recently_used():
     answers.put("c", 3)
     assert (answers.get("a"), answers.get("b"), answers.get("c")) == (1, None, 3)
     assert len(answers) == 2
+
+
+def test_a_kept_answer_still_gets_each_requests_own_headers(client):
+    client.get("/v1/rules")
+    for sent_id in ("first-request-id-1", "second-request-id-2"):
+        kept = client.get("/v1/rules", headers={"X-Request-ID": sent_id})
+        assert kept.headers["X-Request-ID"] == sent_id  # this request's id, not the one that built the answer
+        assert kept.headers["X-Content-Type-Options"] == "nosniff"
+        assert kept.headers["X-Frame-Options"] == "DENY"
