@@ -165,6 +165,7 @@ class Reformed(RuleSet):
         self.reform_digest = reform_digest(reform)
         self.reform_label = str(reform.get("label") or "")
         self.frozen_parameters = {}
+        self.memos = {}
 
 
 def apply_reform(base: RuleSet, reform: dict) -> Reformed:

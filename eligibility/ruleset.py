@@ -41,6 +41,9 @@ class RuleSet:
         self.programs: dict[str, Program] = loaded.programs
         self.loaded_at = loaded_at or dt.datetime.now(dt.UTC)
         self.frozen_parameters: dict = {}  # (path, date) -> value or Table, filled on first use
+        # What is worked out from these rules once and kept (rules never change once loaded), by kind;
+        # a reform of them starts with none of it.
+        self.memos: dict[str, dict] = {}
 
     @cached_property
     def inputs(self) -> dict[str, Variable]:
@@ -71,7 +74,7 @@ class RuleSet:
 
     def affected_by(self, name: str) -> frozenset:
         """Every variable whose value can depend on `name` (memoised: rules never change once loaded)."""
-        cache = self.__dict__.setdefault("_affected", {})
+        cache = self.memos.setdefault("affected", {})
         found = cache.get(name)
         if found is None:
             seen, todo = set(), [name]

@@ -39,7 +39,7 @@ def _period_labels(sim) -> dict[str, str]:
 
 def _leaf(ruleset, path: str):
     """The parameter node at `path` (memoised on the rule set: rules never change once loaded)."""
-    leaves = ruleset.__dict__.setdefault("_trace_leaves", {})
+    leaves = ruleset.memos.setdefault("trace leaves", {})
     if path not in leaves:
         leaves[path] = params.find(ruleset.parameters, path)
     return leaves[path]
@@ -80,7 +80,7 @@ def _parameter_reads(formula) -> list:
 
 def _described(ruleset, node, start) -> tuple:
     """A parameter read's path, date, label and references on `start` (memoised: rules never change)."""
-    described = ruleset.__dict__.setdefault("_trace_parameters", {})
+    described = ruleset.memos.setdefault("trace parameters", {})
     key = (id(node), start)
     if key not in described:
         leaf = _leaf(ruleset, node.path)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from eligibility.cli import main
@@ -106,3 +107,31 @@ def test_cases_run_against_a_reform(tmp_path):
     # 15,650 x 2.0 / 12 = 2,608.33 -> 2,609 with the reform; 1,696 without.
     assert CliRunner().invoke(main, ["test", "--reform", str(reform), str(case)]).exit_code == 0
     assert CliRunner().invoke(main, ["test", str(case)]).exit_code == 1
+
+
+def test_draft_formula_applies_after_the_baseline_screened_the_same_household(rules):
+    # What a rule set works out once per date (plans, affected variables) must never carry over to a
+    # reform of it: here the baseline screens first, so its plan for the standard deduction exists.
+    reform = yaml.safe_load((REFORMS / "snap_standard_deduction_flat.yaml").read_text())
+    reformed = apply_reform(rules, reform)
+    large = {**WYOMING_FAMILY, "members": WYOMING_FAMILY["members"] + [
+        {"id": c, "age": 3, "earned_income": 0, "unearned_income": 0, "is_disabled": False} for c in "ef"]}
+    deduction = "snap_standard_deduction"
+    base = rules.simulate(DATE, [large]).household_item(deduction, 0)[0]
+    after = reformed.simulate(DATE, [large]).household_item(deduction, 0)[0]
+    one_to_three = rules.simulate(DATE, [{**large, "members": large["members"][:1]}]).household_item(deduction, 0)[0]
+    assert base > one_to_three  # six people get more than one to three
+    assert after == one_to_three
+    assert rules.simulate(DATE, [large]).household_item(deduction, 0)[0] == base  # the baseline is untouched
+
+
+def test_affected_variables_follow_the_reform_not_the_baseline(rules):
+    draft = {"variables": {"snap_standard_deduction": {
+        "entity": "household", "value_type": "float", "period": "month", "label": "Standard deduction",
+        "reference": [{"title": "t", "href": "https://example.org"}],
+        "formula": "us.usda.snap.deductions.standard[state_group][1] + shelter_costs * 0"}}}
+    before = rules.affected_by("shelter_costs")
+    reformed = apply_reform(rules, draft)
+    assert "snap_standard_deduction" not in before
+    assert "snap_standard_deduction" in reformed.affected_by("shelter_costs")
+    assert "snap_standard_deduction" not in rules.affected_by("shelter_costs")
