@@ -19,6 +19,7 @@ from eligibility.simulation import DTYPES, Result, Simulation, formula_in_force,
 _PYTHON_TYPES = {"bool": bool, "float": float, "int": float, "enum": int}
 _UNKNOWN = np.zeros(1, dtype=bool)
 _UNKNOWN.flags.writeable = False
+_NUMPY = object()  # a plan's mark for a variable the numpy code computes (no scalar function)
 
 
 class OneHouseholdSimulation(Simulation):
@@ -36,36 +37,46 @@ class OneHouseholdSimulation(Simulation):
         for period, start in self.starts.items():
             contexts = [MemberScalars(self, start, i) for i in range(members)]
             self._by_period[period] = (HouseholdScalars(self, start, contexts), contexts)
+        # What each variable needs on this date, worked out once per rule set and month (see _plan).
+        self._plans = ruleset.memos.setdefault("scalar plans", {}).setdefault(self.starts["month"], {})
 
     def scalar(self, name: str) -> tuple:
         """The variable's value and known flag (lists of them, one per member, for person variables)."""
         found = self.scalars.get(name)
         if found is not None:
             return found
-        variable = self.ruleset.variables[name]
-        if variable.is_input:
-            found = self._input(variable)
+        plan = self._plans.get(name) or self._plan(name)
+        run, python_type, period, per_member = plan
+        if run is None:
+            found = self._input(self.ruleset.variables[name])
+        elif run is _NUMPY:  # no scalar function (see compile_scalar): numpy computes this one
+            found = self._from_arrays(self.ruleset.variables[name], super().calculate(name))
+        elif not per_member:
+            value, known = run(self._by_period[period][0])
+            found = (python_type(value), bool(known))
         else:
-            household, members = self._by_period[variable.period]
-            formula = formula_in_force(variable, household.start)
-            python_type = _PYTHON_TYPES[variable.value_type]
-            run = formula.scalar_run
-            if run is None:  # no scalar function (see compile_scalar): numpy computes this one
-                found = self._from_arrays(variable, super().calculate(name))
-            elif variable.entity == "household":
-                value, known = run(household)
-                found = (python_type(value), bool(known))
-            else:
-                values, knowns = [], []
-                for member in members:
-                    value, known = run(member)
-                    values.append(python_type(value))
-                    knowns.append(bool(known))
-                found = (values, knowns)
-                if self._member_reads:
-                    self._gather_reads()
+            values, knowns = [], []
+            for member in self._by_period[period][1]:
+                value, known = run(member)
+                values.append(python_type(value))
+                knowns.append(bool(known))
+            found = (values, knowns)
+            if self._member_reads:
+                self._gather_reads()
         self.scalars[name] = found
         return found
+
+    def _plan(self, name: str) -> tuple:
+        """(scalar function, or None for an input; Python type; period; per member), kept for the date."""
+        variable = self.ruleset.variables[name]
+        if variable.is_input:
+            plan = (None, None, variable.period, variable.entity == "person")
+        else:
+            formula = formula_in_force(variable, self.starts[variable.period])  # DateOutOfRange: nothing kept
+            run = formula.scalar_run if formula.scalar_run is not None else _NUMPY
+            plan = (run, _PYTHON_TYPES[variable.value_type], variable.period, variable.entity == "person")
+        self._plans[name] = plan
+        return plan
 
     def calculate(self, name: str) -> Result:
         """As Simulation.calculate: arrays, built once from the scalars."""
