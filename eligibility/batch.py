@@ -63,7 +63,8 @@ def screen_many(ruleset, households: list[dict], date: dt.date, programs: list[s
     candidates = [i for i in range(len(households)) if i not in shaped]
     sim, kept, value_errors = simulate_valid(ruleset, date, [households[i] for i in candidates])
     errors = {**shaped, **{candidates[i]: e for i, e in value_errors.items()}}
-    answers = _answers(sim, chosen, [households[candidates[k]] for k in kept], explain)
+    with sim:
+        answers = _answers(sim, chosen, [households[candidates[k]] for k in kept], explain)
     results = dict(zip((candidates[k] for k in kept), answers, strict=True))
     return [{"index": i, "result": results[i]} if i in results else {"index": i, "error_fields": errors[i]}
             for i in range(len(households))]

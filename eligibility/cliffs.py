@@ -114,10 +114,11 @@ def vary_axis(base: Simulation, household: dict, programs: list, vary: dict) -> 
     """
     points = axis_points(vary)
     name, member = axis_fact(base.ruleset, household, str(vary.get("fact", "")))
-    sim = tiled(base, name, member, points)
     result = {"fact": vary["fact"], "points": points.tolist(), "programs": {}}
+    with tiled(base, name, member, points) as sim:
+        along = {program.id: _program_along(sim, program) for program in programs}
     for program in programs:
-        statuses, amounts = _program_along(sim, program)
+        statuses, amounts = along[program.id]
         statuses, amounts = statuses[1:], amounts[1:]  # household 0 is the base
         gain = np.diff(points) * (12.0 if program.period == "year" else 1.0)
         cliffs = []

@@ -20,15 +20,16 @@ def _answers(ruleset, households: list[dict], date: dt.date, programs: list) -> 
         raise InputError({"households": error.errors} if len(households) > 1 else
                          {"household": error.errors}) from None
     result = {}
-    for program in programs:
-        codes = status_codes(sim, program)
-        amounts = [None] * len(codes)
-        if program.amount:
-            value, known = sim.calculate(program.amount)
-            known = np.ones(len(value), bool) if known is None else known
-            amounts = [0.0 if c == 0 else (round(float(v), 2) if c == 1 and k else None)
-                       for c, v, k in zip(codes, value, known, strict=True)]
-        result[program.id] = (STATUSES[codes].tolist(), amounts)
+    with sim:
+        for program in programs:
+            codes = status_codes(sim, program)
+            amounts = [None] * len(codes)
+            if program.amount:
+                value, known = sim.calculate(program.amount)
+                known = np.ones(len(value), bool) if known is None else known
+                amounts = [0.0 if c == 0 else (round(float(v), 2) if c == 1 and k else None)
+                           for c, v, k in zip(codes, value, known, strict=True)]
+            result[program.id] = (STATUSES[codes].tolist(), amounts)
     return result
 
 

@@ -33,10 +33,7 @@ class OneHouseholdSimulation(Simulation):
         # Household variables: (value, known); person variables: (values, knowns), one per member.
         self.scalars: dict[str, tuple] = {}
         self._member_reads: dict[int, dict] = {}
-        self._by_period = {}
-        for period, start in self.starts.items():
-            contexts = [MemberScalars(self, start, i) for i in range(members)]
-            self._by_period[period] = (HouseholdScalars(self, start, contexts), contexts)
+        self._by_period: dict[str, tuple] = {}  # period -> its contexts (see contexts)
         # What each variable needs on this date, worked out once per rule set and month (see _plan).
         self._plans = ruleset.memos.setdefault("scalar plans", {}).setdefault(self.starts["month"], {})
 
@@ -52,11 +49,11 @@ class OneHouseholdSimulation(Simulation):
         elif run is _NUMPY:  # no scalar function (see compile_scalar): numpy computes this one
             found = self._from_arrays(self.ruleset.variables[name], super().calculate(name))
         elif not per_member:
-            value, known = run(self._by_period[period][0])
+            value, known = run((self._by_period.get(period) or self.contexts(period))[0])
             found = (python_type(value), bool(known))
         else:
             values, knowns = [], []
-            for member in self._by_period[period][1]:
+            for member in (self._by_period.get(period) or self.contexts(period))[1]:
                 value, known = run(member)
                 values.append(python_type(value))
                 knowns.append(bool(known))
@@ -139,7 +136,17 @@ class OneHouseholdSimulation(Simulation):
 
     def contexts(self, period: str) -> tuple:
         """What formulas of that period read: the household's context, and each member's."""
-        return self._by_period[period]
+        found = self._by_period.get(period)
+        if found is None:
+            start = self.starts[period]
+            members = [MemberScalars(self, start, i) for i in range(self.members)]
+            found = self._by_period[period] = (HouseholdScalars(self, start, members), members)
+        return found
+
+    def release(self) -> None:
+        """As Simulation.release: the scalar contexts point back at the simulation too."""
+        super().release()
+        self._by_period.clear()
 
     def freeze_one(self, read, start: dt.date):
         """A parameter read's table (or value) and enum key maps on `start`, frozen for every simulation."""

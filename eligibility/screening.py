@@ -39,11 +39,12 @@ def screen(ruleset, household: dict, date: dt.date, programs: list[str] | None =
         sim = ruleset.simulate(date, [household])
     except InputError as error:
         raise InputError({"household": error.errors}) from None
-    result = answer(sim, chosen, 0, household, explain)
-    if explain != "none":
-        add_headroom(sim, household, chosen, result)
-    if vary is not None:
-        result["vary"] = vary_axis(sim, household, chosen, vary)
+    with sim:
+        result = answer(sim, chosen, 0, household, explain)
+        if explain != "none":
+            add_headroom(sim, household, chosen, result)
+        if vary is not None:
+            result["vary"] = vary_axis(sim, household, chosen, vary)
     return result
 
 
@@ -54,10 +55,11 @@ def add_headroom(sim: Simulation, household: dict, programs: list, result: dict)
     if raised is None:
         return
     member_id = str(household["members"][member].get("id"))
-    for program in eligible:
-        room = headroom(raised, program, member_id)
-        if room is not None:
-            result["programs"][program.id]["headroom"] = room
+    with raised:
+        for program in eligible:
+            room = headroom(raised, program, member_id)
+            if room is not None:
+                result["programs"][program.id]["headroom"] = room
 
 
 def answer(sim: Simulation, programs: list, h: int, household: dict, explain: str, persons=None) -> dict:

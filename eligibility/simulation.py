@@ -34,6 +34,20 @@ class Simulation:
         self.parameter_values: dict[int, tuple] = {}
         self._quiet = False  # inside _run_quietly
 
+    def __enter__(self) -> Simulation:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    def release(self) -> None:
+        """Let go of the formula contexts, which point back at this simulation (it stays usable).
+
+        Otherwise the simulation and all it computed form a reference cycle, freed only when the
+        cyclic garbage collector next runs: a screening then costs about a fifth more CPU.
+        """
+        self._contexts.clear()
+
     def calculate(self, name: str) -> Result:
         """The variable's values for every entity, with their known mask (None: all known)."""
         cached = self.cache.get(name)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import re
 from pathlib import Path
 
 import pytest
 
+from eligibility.batch import screen_many
+from eligibility.compare import compare
 from eligibility.errors import DateOutOfRange, InputError
+from eligibility.reforms import apply_reform
 from eligibility.screening import screen
 
 DATE = dt.date(2025, 11, 15)
@@ -180,3 +184,30 @@ def test_trace_shows_formulas_parameters_and_is_bounded(rules):
     text = json.dumps(trace)
     assert '"path": "us.usda.snap.expected_contribution_rate"' in text
     assert trace["nodes"] <= trace["limits"]["max_nodes"]
+
+
+@pytest.fixture
+def collector_off():
+    """The cyclic garbage collector switched off, emptied first; back on afterwards."""
+    gc.collect()
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.mark.parametrize("explain", ["none", "summary", "trace"])
+def test_a_screening_is_freed_without_the_cyclic_collector(rules, collector_off, explain):
+    # A simulation left in a reference cycle waits for the collector, and a screening then costs
+    # about a fifth more CPU (docs/performance.md): everything it made must be freed by refcounts.
+    vary = {"fact": "members.alex.earned_income", "from": 0, "to": 1000, "step": 50}
+    screen(rules, EXAMPLE, DATE, explain=explain, vary=vary)
+    assert gc.collect() == 0
+
+
+def test_a_batch_and_a_comparison_are_freed_without_the_cyclic_collector(rules, collector_off):
+    reformed = apply_reform(rules, {"parameters": {"us.usda.snap.income.gross_limit_rate": [
+        {"start": "2025-10-01", "value": 2.0}]}})
+    gc.collect()  # whatever making the reform left behind
+    screen_many(rules, [EXAMPLE, EXAMPLE], DATE)
+    compare(rules, reformed, [EXAMPLE], DATE)
+    assert gc.collect() == 0
