@@ -5,8 +5,8 @@ Run: `git worktree add ../before <commit>`, then `.venv/bin/python -m bench.vers
    same screening request (tests/situations/working_parent_two_children.json, every program) sent
    one at a time to each in turn on a bare socket, with explain=none and explain=summary, and two
    catalogue reads (the programs list and a parameter table): p50 and p95.
-2. In process: `bench/explain.py` of each checkout, run in turn `--rounds` times: the median, per
-   variant, of the rounds' medians.
+2. In process: this checkout's `bench/explain.py` on each checkout's code, run in turn `--rounds`
+   times: the median, per variant, of the rounds' medians.
 Both use this checkout's virtual environment; a checkout's own code comes first on its path.
 """
 
@@ -76,11 +76,12 @@ def http(checkouts: dict[str, Path], requests: int) -> None:
 
 
 def in_process(checkouts: dict[str, Path], rounds: int, repeat: int) -> None:
-    """Each checkout's bench/explain.py in turn; medians of the rounds' medians."""
+    """This checkout's bench/explain.py on each checkout's code in turn; medians of the rounds' medians."""
     found: dict = {}
+    script = str(ROOT / "bench" / "explain.py")  # one harness (and household) for both: only the code differs
     for _ in range(rounds):
         for name, path in checkouts.items():
-            output = subprocess.run([sys.executable, "bench/explain.py", "--repeat", str(repeat)], cwd=path,
+            output = subprocess.run([sys.executable, script, "--repeat", str(repeat)], cwd=path,
                                     env={**os.environ, "PYTHONPATH": str(path)}, check=True,
                                     capture_output=True, text=True).stdout
             for line in output.splitlines()[1:]:
