@@ -181,8 +181,10 @@ def run(server: Server, kinds: dict, rate: float, seconds: float, clients: int) 
     """Open loop at `rate` calls/s for `seconds`; latencies by kind, errors, memory samples."""
     due: queue.Queue = queue.Queue()
     latencies: dict[str, list[float]] = {kind: [] for kind in kinds}
+    screens: list[tuple[float, float]] = []  # (when due, latency) of each screening, for the minute-by-minute view
     errors: list[tuple[str, int]] = []
     samples: list[dict] = []
+    cpu_samples: list[tuple[float, float]] = []  # (when, the workers' CPU seconds so far)
     lock = threading.Lock()
     finished = threading.Event()
 
@@ -196,12 +198,16 @@ def run(server: Server, kinds: dict, rate: float, seconds: float, clients: int) 
             elapsed = time.monotonic() - at
             with lock:
                 latencies[kind].append(elapsed)
+                if kind == "screen":
+                    screens.append((at, elapsed))
                 if not 200 <= status < 300:
                     errors.append((kind, status))
 
     def sampler():
         while not finished.wait(5):
             samples.append({pid: memory(pid) for pid in server.workers()})
+            if server.workers() == pids:
+                cpu_samples.append((time.monotonic(), cpu_seconds(pids)))
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
@@ -209,10 +215,11 @@ def run(server: Server, kinds: dict, rate: float, seconds: float, clients: int) 
     samples.append({pid: memory(pid) for pid in server.workers()})
     pids = server.workers()
     cpu_before, client_before = cpu_seconds(pids), time.process_time()
-    watcher = threading.Thread(target=sampler)
-    watcher.start()
     rng = random.Random(2026)
     started = time.monotonic()
+    cpu_samples.append((started, cpu_before))
+    watcher = threading.Thread(target=sampler)
+    watcher.start()
     total = int(rate * seconds)
     for number in range(total):
         at = started + number / rate
@@ -232,7 +239,25 @@ def run(server: Server, kinds: dict, rate: float, seconds: float, clients: int) 
     watcher.join()
     samples.append({pid: memory(pid) for pid in server.workers()})
     return {"latencies": latencies, "errors": errors, "samples": samples, "elapsed": elapsed, "sent": total,
-            "cpu": cpu, "client_cpu": client_cpu}
+            "cpu": cpu, "client_cpu": client_cpu,
+            "minutes": by_minute(screens, cpu_samples, started, rate, min(seconds, elapsed))}
+
+
+def by_minute(screens: list, cpu_samples: list, started: float, rate: float, seconds: float) -> list[tuple]:
+    """Per minute of the run: (screening p99 in ms, the workers' CPU per call offered in ms).
+
+    A tail spread over every minute is queueing; one confined to a minute whose CPU per call rose is
+    the host slowing down under the run (the rate offered was fixed when the host was faster).
+    """
+    minutes = []
+    for start in range(0, max(1, int(seconds // 60)) * 60, 60):
+        lo, hi = started + start, started + start + 60
+        latencies = [latency for at, latency in screens if lo <= at < hi]
+        inside = [(when, cpu) for when, cpu in cpu_samples if lo - 2.5 <= when <= hi + 2.5]
+        per_call = ((inside[-1][1] - inside[0][1]) / ((inside[-1][0] - inside[0][0]) * rate) * 1000
+                    if len(inside) >= 2 and inside[-1][0] > inside[0][0] else float("nan"))
+        minutes.append((percentile(latencies, .99), per_call))
+    return minutes
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -274,6 +299,11 @@ def report(args, workers: int, calibration: tuple, result: dict, load: tuple) ->
         lines.append(f"| {kind}: p50 / p95 / p99 / max (ms, {len(values):,} calls) | "
                      f"{percentile(values, .5):.1f} / {percentile(values, .95):.1f} / "
                      f"{percentile(values, .99):.1f} / {max(values, default=0) * 1000:.1f} |")
+    if result["minutes"]:
+        lines.append("| screen p99 (ms), minute by minute | "
+                     + " / ".join(f"{p99:.0f}" for p99, _ in result["minutes"]) + " |")
+        lines.append("| workers' CPU per call (ms), minute by minute | "
+                     + " / ".join(f"{cpu:.1f}" for _, cpu in result["minutes"]) + " |")
     for pid in sorted(first):
         if pid in last:
             (rss0, own0), (rss1, own1) = first[pid], last[pid]
