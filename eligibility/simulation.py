@@ -44,7 +44,7 @@ class Simulation:
         """Let go of the formula contexts, which point back at this simulation (it stays usable).
 
         Otherwise the simulation and all it computed form a reference cycle, freed only when the
-        cyclic garbage collector next runs: a screening then costs about a fifth more CPU.
+        cyclic garbage collector next runs: screenings then cost about 30% more CPU (docs/performance.md).
         """
         self._contexts.clear()
 

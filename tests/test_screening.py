@@ -198,7 +198,7 @@ def collector_off():
 @pytest.mark.parametrize("explain", ["none", "summary", "trace"])
 def test_a_screening_is_freed_without_the_cyclic_collector(rules, collector_off, explain):
     # A simulation left in a reference cycle waits for the collector, and a screening then costs
-    # about a fifth more CPU (docs/performance.md): everything it made must be freed by refcounts.
+    # about 30% more CPU (docs/performance.md): everything it made must be freed by refcounts.
     vary = {"fact": "members.alex.earned_income", "from": 0, "to": 1000, "step": 50}
     screen(rules, EXAMPLE, DATE, explain=explain, vary=vary)
     assert gc.collect() == 0
