@@ -135,24 +135,22 @@ class _Plan:
         raise AssertionError("the default sentence has no `when`")  # pragma: no cover
 
 
-_PLANS: dict[int, _Plan] = {}
-
-
-def _plan(criterion: dict, variables) -> _Plan:
-    """The criterion's plan (memoised: criteria never change once loaded)."""
-    plan = _PLANS.get(id(criterion))
+def _plan(criterion: dict, ruleset) -> _Plan:
+    """The criterion's plan under these rules (memoised on them: a reform may redefine what it reads)."""
+    plans = ruleset.memos.setdefault("criterion plans", {})
+    plan = plans.get(id(criterion))
     if plan is None or plan.criterion is not criterion:
-        plan = _PLANS[id(criterion)] = _Plan(criterion, variables)
+        plan = plans[id(criterion)] = _Plan(criterion, ruleset.variables)
     return plan
 
 
 def criteria_for(sim, program, h: int, persons, member_ids) -> list:
     """The criteria list of one program's answer for household `h` (per member for person programs)."""
-    variables = sim.ruleset.variables
+    ruleset, variables = sim.ruleset, sim.ruleset.variables
     everyone = list(zip(member_ids, persons, strict=True))
     result = []
     for criterion in program.criteria:
-        plan = _plan(criterion, variables)
+        plan = _plan(criterion, ruleset)
         for member_id, person in (everyone if plan.outcome.person else [(None, None)]):
             outcome = plan.outcome.read(sim, h, person)
             values = {r.name: r.read(sim, h, person if r.person else None) for r in plan.values}

@@ -14,6 +14,7 @@ from eligibility.cli import main
 from eligibility.compare import compare, rule_changes
 from eligibility.errors import InputError
 from eligibility.reforms import ReformCache, apply_reform, reform_digest
+from eligibility.screening import screen
 
 DATE = dt.date(2026, 3, 15)
 REFORMS = Path(__file__).parent.parent / "examples" / "reforms"
@@ -135,3 +136,23 @@ def test_affected_variables_follow_the_reform_not_the_baseline(rules):
     assert "snap_standard_deduction" not in before
     assert "snap_standard_deduction" in reformed.affected_by("shelter_costs")
     assert "snap_standard_deduction" not in rules.affected_by("shelter_costs")
+
+
+def test_criteria_under_a_reform_cite_the_draft_not_the_baseline(rules):
+    # The baseline explains first, so its plan for the asset criterion exists; the reform's answer must
+    # still cite the draft that replaced the variable.
+    draft = {"variables": {"snap_meets_asset_test": {
+        "entity": "household", "value_type": "bool", "period": "month", "label": "No resource test",
+        "reference": [{"title": "Draft bill, section 2", "href": "https://example.org/draft"}],
+        "formula": "snap_categorically_eligible or assets >= 0"}}}
+    reformed = apply_reform(rules, draft)
+
+    def asset_criterion(ruleset):
+        criteria = screen(ruleset, WYOMING_FAMILY, DATE, ["snap"])["programs"]["snap"]["criteria"]
+        return next(c for c in criteria if c["id"] == "snap_meets_asset_test")
+
+    base = asset_criterion(rules)
+    after = asset_criterion(reformed)
+    assert base["reference"][0]["title"] == "7 CFR 273.8(b)"
+    assert after["reference"] == [{"title": "Draft bill, section 2", "href": "https://example.org/draft"}]
+    assert asset_criterion(rules) == base
