@@ -19,6 +19,7 @@ from eligibility.population import simulate as population
 from eligibility.population.columns import column_dtypes, to_arrays
 from eligibility.population.report import write_outputs
 from eligibility.population.synth import synthesize, write_population
+from eligibility.reforms import ReformCache
 from eligibility.simulation import Simulation
 from eligibility.yamlfile import load_yaml
 
@@ -115,7 +116,7 @@ def test_columns_mean_what_the_contract_means_household_by_household(rules, fram
 def test_a_reform_reuses_only_what_it_cannot_change(rules, frame, monkeypatch):
     layout, plain, _ = population.prepare(rules, DATE, REFORM, None)
     reused = population.evaluate_frame(layout, rules, frame, DATE, plain)
-    monkeypatch.setattr(population, "_AFFECTED", {})
+    monkeypatch.setattr(population, "_REFORMS", ReformCache())  # a fresh reformed rule set, nothing kept
     monkeypatch.setattr(population, "affected_variables", lambda base, reformed: frozenset(reformed.variables))
     recomputed = population.evaluate_frame(layout, rules, frame, DATE, plain)
     assert np.array_equal(reused, recomputed)

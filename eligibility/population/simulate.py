@@ -52,7 +52,6 @@ def bundle_rules(ruleset) -> RulesBundle:
 
 _RULES: dict = {}
 _REFORMS = ReformCache()
-_AFFECTED: dict = {}
 _LOCK = threading.Lock()
 _BUILDS = {"count": 0}
 
@@ -102,13 +101,15 @@ def affected_variables(base, reformed) -> frozenset:
 
 
 def reformed_rules(base, reform: dict):
-    """(reformed rule set, affected variables), kept by reform digest."""
+    """(reformed rule set, affected variables), both kept as long as the reform cache keeps the rule set."""
     reformed = _REFORMS.get(base, reform)
     with _LOCK:
-        key = (base.digest, reformed.reform_digest)
-        affected = _AFFECTED.get(key)
+        # On the reformed rule set, not in a table of our own: a long-lived worker that sees many drafts
+        # keeps only what the bounded reform cache keeps.
+        memo = reformed.memos.setdefault("population", {})
+        affected = memo.get("affected")
         if affected is None:
-            affected = _AFFECTED[key] = affected_variables(base, reformed)
+            affected = memo["affected"] = affected_variables(base, reformed)
     return reformed, affected
 
 
