@@ -9,7 +9,8 @@ import numpy as np
 from eligibility.cliffs import STATUSES, status_codes
 from eligibility.explain import criteria_for
 from eligibility.household import simulate_valid
-from eligibility.screening import check_request, missing_facts, next_questions
+from eligibility.missing import missing_for_all
+from eligibility.screening import check_request, next_questions
 
 STATUS_NAMES = STATUSES.tolist()
 
@@ -83,9 +84,10 @@ def _answers(sim, programs: list, households: list[dict], explain: str) -> list[
     head = {"date": sim.date.isoformat(), "rules": {"version": ruleset.version, "digest": ruleset.digest}}
     periods = {p.id: (sim.starts[p.period].strftime("%Y-%m") if p.period == "month"
                       else str(sim.starts[p.period].year)) for p in programs}
+    all_member_ids = [[str(m.get("id")) for m in household["members"]] for household in households]
+    missing = _missing_columns(sim, programs, columns, all_member_ids)
     answers = []
-    for h, household in enumerate(households):
-        member_ids = [str(m.get("id")) for m in household["members"]]
+    for h, member_ids in enumerate(all_member_ids):
         persons = None
         results = {}
         for program in programs:
@@ -100,17 +102,27 @@ def _answers(sim, programs: list, households: list[dict], explain: str) -> list[
                 members = {m: {"status": member_status[r], "category": member_category[r]}
                            for m, r in zip(member_ids, rows, strict=True)}
             result = {"status": status, "amount": amount, "period": periods[program.id], "members": members}
-            needs_amount = bool(program.amount) and status == "eligible" and amount is None
-            if explain != "none" or status == "undetermined" or needs_amount:
-                persons = np.arange(starts[h], ends[h]) if persons is None else persons
             if explain != "none":
+                persons = np.arange(starts[h], ends[h]) if persons is None else persons
                 result["criteria"] = criteria_for(sim, program, h, persons, member_ids)
-            result["missing"] = (missing_facts(sim, program, h, persons, member_ids, status == "undetermined",
-                                               needs_amount) if persons is not None else [])
+            result["missing"] = missing[program.id][h]
             results[program.id] = result
         asked = next_questions(ruleset, results) if any(r["missing"] for r in results.values()) else []
         answers.append({**head, "programs": results, "next_questions": asked})
     return answers
+
+
+def _missing_columns(sim, programs: list, columns: dict, member_ids: list[list[str]]) -> dict:
+    """Per program, each household's missing facts (see eligibility/missing.py)."""
+    known_masks: dict = {}  # shared by the programs: most read the same facts
+    missing = {}
+    for program in programs:
+        codes, _, amount_known, _, _ = columns[program.id]
+        codes = np.asarray(codes)
+        needs_amount = ((codes == 1) & ~np.asarray(amount_known, dtype=bool) if program.amount
+                        else np.zeros(len(codes), dtype=bool))
+        missing[program.id] = missing_for_all(sim, program, codes == 2, needs_amount, member_ids, known_masks)
+    return missing
 
 
 def _program_columns(sim, program):

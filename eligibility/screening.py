@@ -164,8 +164,7 @@ def next_questions(ruleset, results: dict) -> list:
     for program_id, result in results.items():
         for path in result["missing"]:
             reach.setdefault(path, []).append(program_id)
-    order = {path: i for i, path in enumerate(reach)}
-    ranked = sorted(reach, key=lambda p: (-len(reach[p]), order[p]))
+    ranked = sorted(reach, key=lambda p: -len(reach[p]))  # stable: ties keep the order they were met in
     questions = []
     for path in ranked:
         name = path.rsplit(".", 1)[-1]
