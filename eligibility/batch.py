@@ -86,6 +86,7 @@ def _answers(sim, programs: list, households: list[dict], explain: str) -> list[
                       else str(sim.starts[p.period].year)) for p in programs}
     all_member_ids = [[str(m.get("id")) for m in household["members"]] for household in households]
     missing = _missing_columns(sim, programs, columns, all_member_ids)
+    wording: dict = {}  # each fact path's label and question, for every household's next questions
     answers = []
     for h, member_ids in enumerate(all_member_ids):
         persons = None
@@ -107,7 +108,7 @@ def _answers(sim, programs: list, households: list[dict], explain: str) -> list[
                 result["criteria"] = criteria_for(sim, program, h, persons, member_ids)
             result["missing"] = missing[program.id][h]
             results[program.id] = result
-        asked = next_questions(ruleset, results) if any(r["missing"] for r in results.values()) else []
+        asked = next_questions(ruleset, results, wording) if any(r["missing"] for r in results.values()) else []
         answers.append({**head, "programs": results, "next_questions": asked})
     return answers
 

@@ -158,17 +158,22 @@ def missing_facts(sim: Simulation, program, h, persons, member_ids, undetermined
     return paths
 
 
-def next_questions(ruleset, results: dict) -> list:
-    """Unknown facts across programs, the one that reaches the most undetermined programs first."""
+def next_questions(ruleset, results: dict, wording: dict | None = None) -> list:
+    """Unknown facts across programs, the one that reaches the most undetermined programs first.
+
+    `wording` keeps each path's (label, question) across the households of a batch.
+    """
     reach: dict[str, list] = {}
     for program_id, result in results.items():
         for path in result["missing"]:
             reach.setdefault(path, []).append(program_id)
     ranked = sorted(reach, key=lambda p: -len(reach[p]))  # stable: ties keep the order they were met in
+    wording = {} if wording is None else wording
     questions = []
     for path in ranked:
-        name = path.rsplit(".", 1)[-1]
-        variable = ruleset.variables[name]
-        questions.append({"fact": path, "label": variable.label, "question": variable.question,
-                          "programs": reach[path]})
+        words = wording.get(path)
+        if words is None:
+            variable = ruleset.variables[path.rsplit(".", 1)[-1]]
+            words = wording[path] = (variable.label, variable.question)
+        questions.append({"fact": path, "label": words[0], "question": words[1], "programs": reach[path]})
     return questions
