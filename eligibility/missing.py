@@ -56,15 +56,17 @@ def missing_for_all(sim, program, undetermined: np.ndarray, needs_amount: np.nda
     paths for a fact.
     """
     households = sim.sizes["household"]
-    reach = {program.eligible: undetermined.copy()}
+    # Masks are combined into new arrays, never changed in place, so one may be shared by several variables.
+    reach = {program.eligible: undetermined}
     if program.amount:
-        reach[program.amount] = reach.get(program.amount, np.zeros(households, dtype=bool)) | needs_amount
+        reach[program.amount] = needs_amount
+    known_masks = memo.setdefault("known", {})
     facts = {}
     for name, is_input, is_override, dependencies in walk_order(sim.ruleset, program):
         reached = reach.get(name)
         if reached is None or not reached.any():
             continue
-        open_ = reached & ~all_known(sim, name, memo.setdefault("known", {}))  # the walk goes on from here
+        open_ = reached & ~all_known(sim, name, known_masks)  # reached, and unknown: the walk goes on from here
         if is_input:
             if not is_override and open_.any():
                 facts[name] = open_
