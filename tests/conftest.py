@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from eligibility import load_rules
+from eligibility.simulation import Simulation
 
 TOY_FACTS = """
 a:
@@ -147,3 +149,26 @@ def toy(tmp_path):
 def rules():
     """The project's rule set."""
     return load_rules()
+
+
+@pytest.fixture
+def simulations_left_in_cycles():
+    """Run an action with the cyclic collector off; the simulations it left in reference cycles.
+
+    Only simulations count: other threads of the test process (a Dask client, a test server) may
+    leave cycles of their own meanwhile, and they say nothing about the engine.
+    """
+    def run(action) -> list:
+        gc.collect()
+        gc.disable()
+        try:
+            action()
+            gc.set_debug(gc.DEBUG_SAVEALL)  # keep what the collection finds unreachable, to look at it
+            gc.collect()
+            return [o for o in gc.garbage if isinstance(o, Simulation)]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+
+    return run

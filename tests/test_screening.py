@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import random
 import re
@@ -187,31 +186,19 @@ def test_trace_shows_formulas_parameters_and_is_bounded(rules):
     assert trace["nodes"] <= trace["limits"]["max_nodes"]
 
 
-@pytest.fixture
-def collector_off():
-    """The cyclic garbage collector switched off, emptied first; back on afterwards."""
-    gc.collect()
-    gc.disable()
-    yield
-    gc.enable()
-
-
 @pytest.mark.parametrize("explain", ["none", "summary", "trace"])
-def test_a_screening_is_freed_without_the_cyclic_collector(rules, collector_off, explain):
+def test_a_screening_is_freed_without_the_cyclic_collector(rules, simulations_left_in_cycles, explain):
     # A simulation left in a reference cycle waits for the collector, and a screening then costs
     # about 30% more CPU (docs/performance.md): everything it made must be freed by refcounts.
     vary = {"fact": "members.alex.earned_income", "from": 0, "to": 1000, "step": 50}
-    screen(rules, EXAMPLE, DATE, explain=explain, vary=vary)
-    assert gc.collect() == 0
+    assert simulations_left_in_cycles(lambda: screen(rules, EXAMPLE, DATE, explain=explain, vary=vary)) == []
 
 
-def test_a_batch_and_a_comparison_are_freed_without_the_cyclic_collector(rules, collector_off):
+def test_a_batch_and_a_comparison_are_freed_without_the_cyclic_collector(rules, simulations_left_in_cycles):
     reformed = apply_reform(rules, {"parameters": {"us.usda.snap.income.gross_limit_rate": [
         {"start": "2025-10-01", "value": 2.0}]}})
-    gc.collect()  # whatever making the reform left behind
-    screen_many(rules, [EXAMPLE, EXAMPLE], DATE)
-    compare(rules, reformed, [EXAMPLE], DATE)
-    assert gc.collect() == 0
+    assert simulations_left_in_cycles(lambda: screen_many(rules, [EXAMPLE, EXAMPLE], DATE)) == []
+    assert simulations_left_in_cycles(lambda: compare(rules, reformed, [EXAMPLE], DATE)) == []
 
 
 def test_a_batch_answers_each_household_as_a_single_screening_would(rules):
